@@ -1,0 +1,58 @@
+# Co-production companion. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.10 (Rasa 3.6 needs it): pyenv's shim reads .python-version; else a
+# python3.10 on PATH; else pyenv's install folder.
+PYTHON ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPACY := var/spacy/en_copro/COPRO_BUILD
+MODEL := models/current.tar.gz
+TRAINING := domain.yml config.yml $(shell find nlu_data -name '*.yml' 2>/dev/null) bot/nlp/components.py bot/nlp/risk.py
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install run test train validate lint clean cross-validate
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.10 is needed: see README.md"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip wheel
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(SPACY): $(STAMP) bot/nlp/build.py
+	$(BIN)/copro nlp build
+
+install: $(STAMP) $(SPACY) ## Create .venv, install, build the spaCy pipeline
+
+validate: install ## Check the training data
+	$(BIN)/rasa data validate -d domain.yml --data nlu_data --fail-on-warnings
+
+$(MODEL): $(STAMP) $(SPACY) $(TRAINING)
+	$(BIN)/rasa data validate -d domain.yml --data nlu_data --fail-on-warnings
+	$(BIN)/rasa train -d domain.yml --data nlu_data --config config.yml --out models --fixed-model-name current
+
+train: $(MODEL) ## Train the model (only when the data changed)
+
+run: install $(MODEL) ## Start everything: chat on http://localhost:8080
+	$(BIN)/copro run
+
+test: install $(MODEL) ## Run the whole test suite
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install ## ruff
+	$(BIN)/ruff check bot actions tests
+
+cross-validate: install ## 5-fold NLU cross-validation into docs/nlu-report.md
+	$(BIN)/python -m bot.nlp.report
+
+clean: ## Remove the venv, models and local data
+	rm -rf $(VENV) models var results

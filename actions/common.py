@@ -1,0 +1,57 @@
+"""Small helpers shared by the action modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.content import CharterPack, ContentError, get_pack
+from bot.settings import get_settings
+
+ANSWER_VALUES_BY_INTENT = {
+    "affirm": "yes",
+    "partly": "partly",
+    "deny": "no",
+    "unsure": "unsure",
+    "skip_question": "skipped",
+}
+KNOWN_CHANNELS = {"web", "telegram", "rest", "test"}
+
+
+def channel_of(tracker: Tracker) -> str:
+    """The channel the person is using, from message metadata or Rasa's input channel."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    channel = metadata.get("channel") or tracker.get_latest_input_channel() or "rest"
+    return channel if channel in KNOWN_CHANNELS else "rest"
+
+
+def intent_of(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def text_of(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def typed_by_person(text: str) -> bool:
+    """Button presses arrive as '/intent' payloads; anything else was typed."""
+    return bool(text.strip()) and not text.lstrip().startswith("/")
+
+
+def pack_for(tracker: Tracker) -> CharterPack:
+    """The charter of the review in progress, else the configured default."""
+    charter = tracker.get_slot("review_charter") or get_settings().charter
+    try:
+        return get_pack(charter)
+    except ContentError:
+        return get_pack(get_settings().charter)
+
+
+def contact_kwargs(pack: CharterPack) -> dict[str, Any]:
+    contact = pack.contact or {}
+    return {
+        "contact_name": contact.get("name") or f"{pack.area} SEND team",
+        "contact_email": contact.get("email") or "your local council",
+        "area": pack.area,
+    }

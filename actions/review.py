@@ -1,0 +1,246 @@
+"""The review: one easy-read question at a time, each answer saved as it is given."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    ANSWER_VALUES_BY_INTENT,
+    channel_of,
+    intent_of,
+    pack_for,
+    text_of,
+    typed_by_person,
+)
+from actions.learn import EXPLAIN_INTENTS, explain
+from bot.content import CharterPack, Question, get_pack
+from bot.settings import get_settings
+from bot.store import repository
+from bot.store.db import unit_of_work
+
+ANSWER_STAGE = "answer"
+COMMENT_STAGE = "comment:"
+GENERAL_CODE = "GENERAL"
+# A typed answer longer than this many words is kept as the person's comment too.
+BARE_ANSWER_WORDS = 3
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def current_question(pack: CharterPack, answered: set[str]) -> tuple[Question, int] | None:
+    """The first question without an answer, and its number (from 1)."""
+    for number, question in enumerate(pack.questions, start=1):
+        if question.id not in answered:
+            return question, number
+    return None
+
+
+def review_slots(ref: repository.ResponseRef | None, ready: bool) -> list[dict[str, Any]]:
+    return [
+        SlotSet("review_ready", ready),
+        SlotSet("review_response_id", None if ref is None else float(ref.response_id)),
+        SlotSet("review_charter", None if ref is None else ref.charter),
+        SlotSet("review_stage", ANSWER_STAGE if ready else None),
+        SlotSet("review_answer", None),
+        SlotSet("review_simple", False),
+        SlotSet("review_code", None),
+    ]
+
+
+class ActionStartReview(Action):
+    """Open the review named by a code, carry on an unfinished one, or start a general one."""
+
+    def name(self) -> str:
+        return "action_start_review"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        code = next(tracker.get_latest_entity_values("review_code"), None)
+        code = code or tracker.get_slot("review_code")
+        sender, channel = tracker.sender_id, channel_of(tracker)
+        with unit_of_work() as session:
+            review = None
+            if code and code.strip().upper() != GENERAL_CODE:
+                review = repository.find_open_review(session, code)
+                if review is None:
+                    dispatcher.utter_message(response="utter_review_code_unknown", review_code=code)
+                    return review_slots(None, ready=False)
+            else:
+                unfinished = repository.unfinished_response(session, sender)
+                if unfinished is not None:
+                    review = repository.review_by_code(session, unfinished.review_code)
+            if review is None:
+                pack = get_pack(get_settings().charter)
+                review = repository.ensure_general_review(
+                    session, pack.id, pack.general_review_title
+                )
+            ref = repository.start_or_resume(session, review, sender, channel)
+            answered = set(repository.answered_questions(session, ref.response_id))
+        pack = get_pack(ref.charter)
+        if current_question(pack, answered) is None:
+            dispatcher.utter_message(response="utter_review_already_done")
+            return review_slots(None, ready=False)
+        if answered:
+            dispatcher.utter_message(response="utter_review_resume", review_title=ref.review_title)
+        else:
+            dispatcher.utter_message(
+                response="utter_review_intro",
+                review_title=ref.review_title,
+                total=len(pack.questions),
+            )
+        return review_slots(ref, ready=True)
+
+
+class ActionAskReviewAnswer(Action):
+    """Ask the next question, or whether the person wants to tell us more."""
+
+    def name(self) -> str:
+        return "action_ask_review_answer"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        stage = tracker.get_slot("review_stage") or ANSWER_STAGE
+        if stage.startswith(COMMENT_STAGE):
+            dispatcher.utter_message(response="utter_review_tell_more")
+            return []
+        response_id = tracker.get_slot("review_response_id")
+        if response_id is None:
+            return []
+        pack = pack_for(tracker)
+        with unit_of_work() as session:
+            answered = set(repository.answered_questions(session, int(response_id)))
+        found = current_question(pack, answered)
+        if found is None:
+            return []
+        question, number = found
+        dispatcher.utter_message(
+            response="utter_review_question",
+            number=number,
+            total=len(pack.questions),
+            question=question.simple if tracker.get_slot("review_simple") else question.text,
+        )
+        return [SlotSet("review_simple", False)]
+
+
+class ValidateReviewForm(FormValidationAction):
+    """Save each answer and comment the moment it arrives."""
+
+    def name(self) -> str:
+        return "validate_review_form"
+
+    def validate_review_answer(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        response_id = tracker.get_slot("review_response_id")
+        if response_id is None:
+            return {"review_answer": "done", "review_stage": None}
+        pack = pack_for(tracker)
+        stage = tracker.get_slot("review_stage") or ANSWER_STAGE
+        intent, text = intent_of(tracker), text_of(tracker)
+        slots: dict[str, Any] = {}
+        with unit_of_work() as session:
+            answered = set(repository.answered_questions(session, int(response_id)))
+            if stage.startswith(COMMENT_STAGE):
+                stage = self._take_comment(
+                    dispatcher, tracker, session, int(response_id), stage, intent, text, slots
+                )
+            else:
+                stage = self._take_answer(
+                    dispatcher, tracker, session, int(response_id), pack, answered, slots
+                )
+                answered = set(repository.answered_questions(session, int(response_id)))
+        done = stage == ANSWER_STAGE and current_question(pack, answered) is None
+        slots.update(
+            review_answer="done" if done else None,
+            review_stage=None if done else stage,
+        )
+        return slots
+
+    def _take_comment(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        session: Any,
+        response_id: int,
+        stage: str,
+        intent: str | None,
+        text: str,
+        slots: dict[str, Any],
+    ) -> str:
+        if intent in EXPLAIN_INTENTS:
+            slots.update(explain(dispatcher, tracker, intent))
+            return stage
+        no_more = intent in ("skip_question", "deny") and word_count(text) <= BARE_ANSWER_WORDS
+        if typed_by_person(text) and not no_more:
+            question_id = stage[len(COMMENT_STAGE):]
+            if repository.add_comment(session, response_id, question_id, text):
+                dispatcher.utter_message(response="utter_review_comment_saved")
+        return ANSWER_STAGE
+
+    def _take_answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        session: Any,
+        response_id: int,
+        pack: CharterPack,
+        answered: set[str],
+        slots: dict[str, Any],
+    ) -> str:
+        found = current_question(pack, answered)
+        if found is None:
+            return ANSWER_STAGE
+        question, _ = found
+        intent, text = intent_of(tracker), text_of(tracker)
+        if intent in ANSWER_VALUES_BY_INTENT:
+            value = ANSWER_VALUES_BY_INTENT[intent]
+            typed = typed_by_person(text)
+            comment = text.strip() if typed and word_count(text) > BARE_ANSWER_WORDS else None
+            repository.record_answer(
+                session, response_id, question.id, value, channel_of(tracker), comment
+            )
+            if comment:
+                dispatcher.utter_message(response="utter_review_comment_saved")
+            if value == "skipped" or comment:
+                return ANSWER_STAGE
+            return COMMENT_STAGE + question.id
+        if intent == "simpler":
+            slots["review_simple"] = True
+        elif intent == "help":
+            dispatcher.utter_message(response="utter_review_help")
+        elif intent in EXPLAIN_INTENTS:
+            slots.update(explain(dispatcher, tracker, intent))
+        elif intent != "greet":
+            dispatcher.utter_message(response="utter_review_not_understood")
+        return ANSWER_STAGE
+
+
+class ActionFinishReview(Action):
+    """Mark the review finished and say thank you."""
+
+    def name(self) -> str:
+        return "action_finish_review"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        response_id = tracker.get_slot("review_response_id")
+        if response_id is not None:
+            with unit_of_work() as session:
+                repository.finish_response(session, int(response_id))
+        dispatcher.utter_message(response="utter_review_thanks")
+        return review_slots(None, ready=False)

@@ -1,0 +1,1 @@
+"""Co-production companion: the application package."""

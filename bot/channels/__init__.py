@@ -1,0 +1,1 @@
+"""Channel edges: turn channel ids into pseudonyms and pass clean text to Rasa."""

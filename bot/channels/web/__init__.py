@@ -1,0 +1,1 @@
+"""The web chat: a plain accessible chat page and its same-origin chat endpoint."""

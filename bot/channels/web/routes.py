@@ -1,0 +1,70 @@
+"""Routes of the web chat."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.channels.inbound import button_payload, pseudonym, typed_text
+from bot.channels.rasa_client import RasaUnavailable, send_to_rasa
+from bot.content import channel_message
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_BODY_BYTES = 8_000
+
+
+def _reply(key: str, status: int = 200, **values: object) -> JSONResponse:
+    return JSONResponse(
+        {"messages": [{"text": channel_message(key, **values), "buttons": []}]}, status_code=status
+    )
+
+
+def _sender(request: Request) -> str:
+    session_id = request.session.get("sid")
+    if not session_id:
+        session_id = secrets.token_urlsafe(24)
+        request.session["sid"] = session_id
+    return pseudonym(request.app.state.settings.secret_key, "web", session_id)
+
+
+async def chat(request: Request) -> Response:
+    """Take one message (typed text or a button payload) and return the replies."""
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return _reply("too_long", limit=1000)
+    try:
+        data = await request.json()
+    except ValueError:
+        return _reply("bad_request", status=400)
+    if not isinstance(data, dict):
+        return _reply("bad_request", status=400)
+    if "payload" in data:
+        inbound = button_payload(data["payload"])
+    else:
+        inbound = typed_text(data.get("text"))
+    if inbound.text is None:
+        return _reply(inbound.problem or "bad_request", limit=1000)
+    try:
+        messages = await send_to_rasa(
+            request.app.state.http, request.app.state.settings.rasa_url,
+            _sender(request), inbound.text, "web",
+        )
+    except RasaUnavailable:
+        return _reply("unavailable", status=503)
+    return JSONResponse({"messages": messages})
+
+
+async def page(request: Request) -> Response:
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+
+routes = [
+    Route("/", page),
+    Route("/api/chat", chat, methods=["POST"]),
+    Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+]

@@ -1,0 +1,183 @@
+"""The ``copro`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, get_settings
+
+# Letters and digits that are hard to mix up when read aloud or written down.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+MODEL_PATH = PROJECT_ROOT / "models" / "current.tar.gz"
+
+
+def new_review_code() -> str:
+    """A short code like 'KD7-M4P': easy to read aloud, hard to guess."""
+    chars = [secrets.choice(CODE_ALPHABET) for _ in range(6)]
+    return "".join(chars[:3]) + "-" + "".join(chars[3:])
+
+
+def cmd_nlp_build(args: argparse.Namespace) -> int:
+    from bot.nlp.build import build_pipeline
+
+    target = Path(get_settings().spacy_model)
+    built = build_pipeline(target, force=args.force)
+    print(f"spaCy pipeline {'built' if built else 'already up to date'} at {target}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.store.db import upgrade
+
+    upgrade()
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_review_create(args: argparse.Namespace) -> int:
+    from bot.content import ContentError, get_pack
+    from bot.store import repository
+    from bot.store.db import unit_of_work, upgrade
+
+    try:
+        pack = get_pack(args.charter)
+    except ContentError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    title = args.title.strip()
+    if not title or len(title) > 200:
+        print("Error: --title must be 1 to 200 characters.", file=sys.stderr)
+        return 2
+    upgrade()
+    with unit_of_work() as session:
+        review = repository.create_review(
+            session, new_review_code(), title, pack.id, level=args.level, held_on=args.date
+        )
+        code = review.code
+    settings = get_settings()
+    print(f"Review code: {code}")
+    print(f"Web link: http://{settings.server_host}:{settings.server_port}/?code={code}")
+    return 0
+
+
+def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    print("Starting:", " ".join(command), flush=True)
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+
+
+def _wait_until(processes: list[subprocess.Popen[bytes]]) -> int:
+    try:
+        while True:
+            for process in processes:
+                code = process.poll()
+                if code is not None:
+                    print(f"A process stopped (exit {code}); stopping the rest.", flush=True)
+                    return code or 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.nlp.build import build_pipeline
+    from bot.store.db import upgrade
+
+    settings = get_settings()
+    if not MODEL_PATH.exists():
+        print("No trained model: run 'make run' (it trains first).", file=sys.stderr)
+        return 2
+    build_pipeline(Path(settings.spacy_model))
+    upgrade()
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    bin_dir = Path(sys.executable).parent
+    rasa_port = settings.rasa_url.rsplit(":", 1)[-1]
+    processes = [
+        _spawn(
+            [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
+             "--port", str(settings.action_port)],
+            env,
+        ),
+        _spawn(
+            [str(bin_dir / "rasa"), "run", "--model", str(MODEL_PATH),
+             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+             "--interface", "127.0.0.1", "--port", rasa_port],
+            env,
+        ),
+        _spawn(
+            [sys.executable, "-m", "uvicorn", "--factory", "bot.server:create_app",
+             "--host", settings.server_host, "--port", str(settings.server_port)],
+            env,
+        ),
+    ]
+    print(
+        f"\nThe chat opens at http://localhost:{settings.server_port} once Rasa has loaded "
+        "(about a minute). Press Ctrl+C to stop.\n",
+        flush=True,
+    )
+    return _wait_until(processes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="copro", description="Co-production companion: run and manage the assistant."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run", help="Start the action server, Rasa and the chat on http://localhost:8080."
+    )
+    run.set_defaults(handler=cmd_run)
+
+    nlp = commands.add_parser("nlp", help="Language pipeline tools.")
+    nlp_commands = nlp.add_subparsers(dest="nlp_command", required=True)
+    build = nlp_commands.add_parser("build", help="Build the local spaCy pipeline (no download).")
+    build.add_argument("--force", action="store_true", help="Rebuild even if up to date.")
+    build.set_defaults(handler=cmd_nlp_build)
+
+    db = commands.add_parser("db", help="Database tools.")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_upgrade = db_commands.add_parser("upgrade", help="Apply database migrations.")
+    db_upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    review = commands.add_parser("review", help="Reviews of meetings and projects.")
+    review_commands = review.add_subparsers(dest="review_command", required=True)
+    create = review_commands.add_parser("create", help="Create a review and print its code.")
+    create.add_argument("--title", required=True, help="What the meeting or project was.")
+    create.add_argument("--charter", default=None, help="Charter pack id (default COPRO_CHARTER).")
+    create.add_argument(
+        "--level",
+        choices=["co-producing", "co-designing", "engaging", "consulting", "informing",
+                 "instructing", "coercing"],
+        help="Where staff think the work sat on the ladder of participation.",
+    )
+    create.add_argument("--date", help="When it took place (YYYY-MM-DD).")
+    create.set_defaults(handler=cmd_review_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "charter", "x") is None:
+        args.charter = get_settings().charter
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Load and check charter packs (one YAML file per local area) and the glossary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yml"
+MAX_WORDS = 15
+
+
+class ContentError(ValueError):
+    """A pack or glossary file is wrong: the message names the file, field and problem."""
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    name: str
+    easy_read: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    principle: str
+    text: str
+    simple: str
+
+
+@dataclass(frozen=True)
+class CharterPack:
+    id: str
+    area: str
+    title: str
+    general_review_title: str
+    principles: tuple[Principle, ...]
+    questions: tuple[Question, ...]
+    contact: dict[str, Any]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[\w'’-]+", text))
+
+
+def _text(data: dict[str, Any], key: str, where: str, easy_read: bool = False) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(f"{where}: field '{key}' must be non-empty text")
+    if easy_read:
+        for sentence in re.split(r"(?<=[.?!])\s+", value.strip()):
+            if _words(sentence) > MAX_WORDS:
+                raise ContentError(
+                    f"{where}: field '{key}' has a sentence over {MAX_WORDS} words: {sentence!r}"
+                )
+    return value.strip()
+
+
+def _list(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value:
+        raise ContentError(f"{where}: field '{key}' must be a non-empty list")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ContentError(f"{where}: {key}[{index}] must be a mapping")
+    return value
+
+
+def parse_pack(data: Any, source: str) -> CharterPack:
+    """Check one pack's data; raise :class:`ContentError` naming ``source`` on any problem."""
+    if not isinstance(data, dict):
+        raise ContentError(f"{source}: the file must hold a mapping")
+    principles = tuple(
+        Principle(
+            id=_text(p, "id", f"{source}: principles[{i}]"),
+            name=_text(p, "name", f"{source}: principles[{i}]"),
+            easy_read=_text(p, "easy_read", f"{source}: principles[{i}]", easy_read=True),
+        )
+        for i, p in enumerate(_list(data, "principles", source))
+    )
+    principle_ids = {p.id for p in principles}
+    questions = []
+    for i, q in enumerate(_list(data, "questions", source)):
+        where = f"{source}: questions[{i}]"
+        question = Question(
+            id=_text(q, "id", where),
+            principle=_text(q, "principle", where),
+            text=_text(q, "text", where, easy_read=True),
+            simple=_text(q, "simple", where, easy_read=True),
+        )
+        if question.principle not in principle_ids:
+            raise ContentError(f"{where}: principle '{question.principle}' is not in principles")
+        questions.append(question)
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise ContentError(f"{source}: questions: every id must be different")
+    contact = data.get("contact") or {}
+    if not isinstance(contact, dict):
+        raise ContentError(f"{source}: field 'contact' must be a mapping")
+    return CharterPack(
+        id=_text(data, "id", source),
+        area=_text(data, "area", source),
+        title=_text(data, "title", source),
+        general_review_title=_text(data, "general_review_title", source),
+        principles=principles,
+        questions=tuple(questions),
+        contact=contact,
+    )
+
+
+def load_pack(path: Path) -> CharterPack:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path.name}: not valid YAML: {error}") from error
+    pack = parse_pack(data, path.name)
+    if pack.id != path.stem:
+        raise ContentError(f"{path.name}: field 'id' must match the file name ('{path.stem}')")
+    return pack
+
+
+@lru_cache(maxsize=1)
+def _all_packs() -> dict[str, CharterPack]:
+    return {path.stem: load_pack(path) for path in sorted(PACKS_DIR.glob("*.yml"))}
+
+
+def list_packs() -> list[CharterPack]:
+    return list(_all_packs().values())
+
+
+def get_pack(charter_id: str) -> CharterPack:
+    packs = _all_packs()
+    try:
+        return packs[charter_id.strip().lower()]
+    except KeyError:
+        raise ContentError(
+            f"no charter pack called '{charter_id}' (have: {', '.join(sorted(packs))})"
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> dict[str, dict[str, str]]:
+    data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    entries = {}
+    for term, entry in data.items():
+        where = f"{GLOSSARY_FILE.name}: {term}"
+        entries[term.lower()] = {
+            "term": term,
+            "short": _text(entry, "short", where, easy_read=True),
+            "simple": _text(entry, "simple", where, easy_read=True),
+        }
+    return entries
+
+
+def lookup_term(term: str | None) -> dict[str, str] | None:
+    """The glossary entry for ``term`` (any case, with or without 'a'/'the' or a plural 's')."""
+    if not term:
+        return None
+    glossary = _glossary()
+    key = re.sub(r"^(an?|the)\s+", "", term.strip().lower()).strip(" ?.!")
+    for candidate in (key, key.rstrip("s"), key.replace("-", " ")):
+        if candidate in glossary:
+            return glossary[candidate]
+    return None
+
+
+CHANNEL_MESSAGES_FILE = Path(__file__).resolve().parent / "channel_messages.yml"
+
+
+@lru_cache(maxsize=1)
+def _channel_messages() -> dict[str, str]:
+    data = yaml.safe_load(CHANNEL_MESSAGES_FILE.read_text(encoding="utf-8"))
+    return {key: _text(data, key, CHANNEL_MESSAGES_FILE.name, easy_read=True) for key in data}
+
+
+def channel_message(key: str, **values: Any) -> str:
+    """A message a channel sends itself (empty input, Rasa unavailable, ...)."""
+    return _channel_messages()[key].format(**values)

@@ -1,0 +1,1 @@
+"""Language tools: the local spaCy pipeline, the risk backstop and Rasa components."""

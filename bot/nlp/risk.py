@@ -1,0 +1,91 @@
+"""Rule-based detection of messages that suggest someone may be at risk.
+
+This backs up the `safeguarding` intent: if the classifier misses a message,
+these phrases still catch it. Patterns allow common misspellings and text-speak.
+It errs on the side of caution: a false alarm costs a kind message, a miss costs more.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Text-speak and contractions rewritten before matching.
+_REWRITES = {
+    r"\bim\b": "i am",
+    r"\bi'm\b": "i am",
+    r"\bwanna\b": "want to",
+    r"\bgonna\b": "going to",
+    r"\bu\b": "you",
+    r"\bdont\b": "do not",
+    r"\bdon't\b": "do not",
+    r"\bcant\b": "can not",
+    r"\bcan't\b": "can not",
+    r"\bmyslef\b": "myself",
+    r"\bmy self\b": "myself",
+    r"\bmum's\b": "mum",
+    r"\bdad's\b": "dad",
+}
+
+_PERSON = r"(mum|mam|mom|mother|dad|father|step ?dad|step ?mum|brother|sister|uncle|aunt|" \
+    r"teacher|carer|boyfriend|girlfriend|someone|somebody|he|she|they|nan|grandad)"
+_CHILD = r"(child|son|daughter|kid|boy|girl|children|kids)"
+
+_PATTERNS = [
+    r"\b(kill+|kil|kll)(ing)? (myself|me)\b",
+    r"\b(want|going|gonna|wish) to (die|be dead|disappear for good)\b",
+    r"\bwant (to )?die\b",
+    r"\bwish i (was|were) dead\b",
+    r"\b(end|ending) (it all|my life|everything)\b",
+    r"\bsu+ic+id",
+    r"\bself[- ]?harm",
+    r"\b(cut+|cutting|hurt+|hurting|hurtin|harm|harming) myself\b",
+    r"\boverdose\b",
+    r"\bhang myself\b",
+    r"\bno (reason|point) (to|in) (live|living|being alive)\b",
+    r"\b(better off|happier) without me\b",
+    r"\bnobody would (care|notice|miss me) if i\b",
+    r"\b(hurt|hurts|hurting|hurtin|hit|hits|hitting|hittin|beat|beats|beating|kick|kicks|kicking|"
+    r"punch|punches|punching|slap|slaps|slapping|strangle|strangles|choke|chokes) me\b",
+    rf"\b{_PERSON} (hurt|hurts|hurting|hit|hits|beat|beats|touched|touches|touching) "
+    rf"(me|my|our|us)\b",
+    r"\b(touched|touching|touches) me\b",
+    r"\b(abuse|abused|abusing|abusive)\b",
+    r"\b(do not|not|never) feel safe\b",
+    r"\bnot safe (at )?(home|hom|school)\b",
+    r"\b(scared|afraid|frightened|terrified) (to go home|of (my )?" + _PERSON + r")\b",
+    rf"\b(hurt|hurts|hit|hits|beat|beats|touched) (my|our) {_CHILD}\b",
+    rf"\bmy {_CHILD} (said|says|told me) .{{0,30}}\b(hurt|hit|touched|abused)\b",
+    r"\b(neglected|neglect)\b",
+    r"\bgroom(ed|ing)\b",
+    r"\b(being|been|am) (bullied|threatened|attacked)\b",
+    r"\bthreaten(s|ed|ing)? to (hurt|kill|hit)\b",
+    r"\brun(ning)? away from home\b",
+    r"\bno food at home\b",
+    r"\bkicked me out\b",
+]
+
+
+def normalise(text: str) -> str:
+    """Lower case, plain spaces, letters repeated 3+ times squeezed, text-speak expanded."""
+    lowered = text.lower().replace("’", "'")
+    lowered = re.sub(r"(\w)\1{2,}", r"\1\1", lowered)
+    lowered = re.sub(r"[^\w' ]+", " ", lowered)
+    for pattern, replacement in _REWRITES.items():
+        lowered = re.sub(pattern, replacement, lowered)
+    return re.sub(r"\s+", " ", lowered).strip()
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+
+
+def suggests_risk(text: str | None) -> bool:
+    """True when the text contains a phrase that suggests someone may be at risk."""
+    if not text:
+        return False
+    normal = normalise(text)
+    # "hurtinggg" and "killl": try with long letter runs cut to two and to one.
+    single = re.sub(r"(\w)\1+", r"\1", normal)
+    return any(_compiled().search(form) for form in (normal, single))

@@ -1,0 +1,81 @@
+"""One typed settings object, read from ``COPRO_*`` environment variables.
+
+No other module reads the environment: they call :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the product can be configured with."""
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_port: int = 5055
+    server_host: str = "127.0.0.1"
+    server_port: int = 8080
+    telegram_token: str = ""
+    telegram_secret: str = ""
+    secret_key: str = DEV_SECRET
+    min_group: int = 5
+    retention_days: int = 365
+    charter: str = "wirral"
+    production: bool = False
+    spacy_model: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'copro.db'}")
+        if not self.spacy_model:
+            object.__setattr__(self, "spacy_model", str(self.var_dir / "spacy" / "en_copro"))
+        if self.min_group < 1:
+            raise ValueError("COPRO_MIN_GROUP must be 1 or more")
+        if self.production and self.secret_key == DEV_SECRET:
+            raise ValueError("COPRO_SECRET_KEY must be set in production")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("COPRO_VAR_DIR") or PROJECT_ROOT / "var")
+        return cls(
+            var_dir=var_dir,
+            database_url=env.get("COPRO_DATABASE_URL", ""),
+            rasa_url=env.get("COPRO_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            action_port=_int(env, "COPRO_ACTION_PORT", 5055),
+            server_host=env.get("COPRO_HOST", "127.0.0.1"),
+            server_port=_int(env, "COPRO_PORT", 8080),
+            telegram_token=env.get("COPRO_TELEGRAM_TOKEN", ""),
+            telegram_secret=env.get("COPRO_TELEGRAM_SECRET", ""),
+            secret_key=env.get("COPRO_SECRET_KEY") or DEV_SECRET,
+            min_group=_int(env, "COPRO_MIN_GROUP", 5),
+            retention_days=_int(env, "COPRO_RETENTION_DAYS", 365),
+            charter=env.get("COPRO_CHARTER", "wirral").strip().lower() or "wirral",
+            production=env.get("COPRO_ENV", "").lower() == "production",
+            spacy_model=env.get("COPRO_SPACY_MODEL", ""),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings for this process, read once."""
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, repository functions and migrations."""

@@ -1,0 +1,106 @@
+"""Tables of the store. Respondents are known only by a keyed pseudonym."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+ANSWER_VALUES = ("yes", "partly", "no", "unsure", "skipped")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Respondent(Base):
+    """A person, known only by the pseudonym their channel gave them."""
+
+    __tablename__ = "respondent"
+
+    id = Column(Integer, primary_key=True)
+    pseudonym = Column(String(128), nullable=False, unique=True)
+    channel = Column(String(32), nullable=False, default="web")
+    role = Column(String(32), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    responses = relationship("ReviewResponse", back_populates="respondent")
+
+
+class Review(Base):
+    """A meeting or project that families are asked to review."""
+
+    __tablename__ = "review"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), nullable=False, unique=True)
+    title = Column(String(200), nullable=False)
+    charter = Column(String(64), nullable=False)
+    level = Column(String(32), nullable=True)
+    held_on = Column(String(10), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    closed_at = Column(DateTime(timezone=True), nullable=True)
+
+    responses = relationship("ReviewResponse", back_populates="review")
+
+
+class ReviewResponse(Base):
+    """One person's go at one review: answers hang off it."""
+
+    __tablename__ = "review_response"
+    __table_args__ = (UniqueConstraint("review_id", "respondent_id"),)
+
+    id = Column(Integer, primary_key=True)
+    review_id = Column(ForeignKey("review.id", ondelete="CASCADE"), nullable=False)
+    respondent_id = Column(ForeignKey("respondent.id", ondelete="CASCADE"), nullable=False)
+    channel = Column(String(32), nullable=False)
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    finished_at = Column(DateTime(timezone=True), nullable=True)
+
+    review = relationship("Review", back_populates="responses")
+    respondent = relationship("Respondent", back_populates="responses")
+    answers = relationship("Answer", back_populates="response", cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    """The answer to one question, saved the moment it is given."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id = Column(Integer, primary_key=True)
+    response_id = Column(ForeignKey("review_response.id", ondelete="CASCADE"), nullable=False)
+    question_id = Column(String(64), nullable=False)
+    value = Column(String(16), nullable=False)
+    comment = Column(Text, nullable=True)
+    channel = Column(String(32), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    response = relationship("ReviewResponse", back_populates="answers")
+
+
+class SafeguardingFlag(Base):
+    """A message that suggested someone may be at risk. Staff only, never exported."""
+
+    __tablename__ = "safeguarding_flag"
+
+    id = Column(Integer, primary_key=True)
+    pseudonym = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    charter = Column(String(64), nullable=False)
+    message = Column(Text, nullable=False)
+    detected_by = Column(String(32), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    status = Column(String(16), nullable=False, default="new")

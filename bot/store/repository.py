@@ -1,0 +1,200 @@
+"""Repository functions: the only way the rest of the product reads or writes the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import (
+    ANSWER_VALUES,
+    Answer,
+    Respondent,
+    Review,
+    ReviewResponse,
+    SafeguardingFlag,
+    utcnow,
+)
+
+COMMENT_MAX = 2000
+
+
+@dataclass(frozen=True)
+class ResponseRef:
+    """What a conversation needs to know about one person's review in progress."""
+
+    response_id: int
+    review_code: str
+    review_title: str
+    charter: str
+    finished: bool
+
+
+def general_review_code(charter: str) -> str:
+    """The code of a charter's always-open review, used when no code is given."""
+    return f"{charter.upper()}-OPEN"
+
+
+def get_or_create_respondent(session: Session, pseudonym: str, channel: str) -> Respondent:
+    respondent = session.scalar(select(Respondent).where(Respondent.pseudonym == pseudonym))
+    if respondent is None:
+        respondent = Respondent(pseudonym=pseudonym, channel=channel)
+        session.add(respondent)
+        session.flush()
+    return respondent
+
+
+def create_review(
+    session: Session,
+    code: str,
+    title: str,
+    charter: str,
+    level: str | None = None,
+    held_on: str | None = None,
+) -> Review:
+    review = Review(code=code.upper(), title=title, charter=charter, level=level, held_on=held_on)
+    session.add(review)
+    session.flush()
+    return review
+
+
+def find_open_review(session: Session, code: str) -> Review | None:
+    """The open review with this code (any case, spaces ignored), if there is one."""
+    cleaned = code.strip().upper().replace(" ", "")
+    return session.scalar(
+        select(Review).where(Review.code == cleaned, Review.closed_at.is_(None))
+    )
+
+
+def review_by_code(session: Session, code: str) -> Review | None:
+    return session.scalar(select(Review).where(Review.code == code))
+
+
+def ensure_general_review(session: Session, charter: str, title: str) -> Review:
+    code = general_review_code(charter)
+    review = session.scalar(select(Review).where(Review.code == code))
+    if review is None:
+        try:
+            with session.begin_nested():
+                review = create_review(session, code, title, charter)
+        except IntegrityError:
+            review = session.scalar(select(Review).where(Review.code == code))
+    assert review is not None
+    return review
+
+
+def start_or_resume(
+    session: Session, review: Review, pseudonym: str, channel: str
+) -> ResponseRef:
+    """This person's response to ``review``: the one they began, or a new one."""
+    respondent = get_or_create_respondent(session, pseudonym, channel)
+    response = session.scalar(
+        select(ReviewResponse).where(
+            ReviewResponse.review_id == review.id,
+            ReviewResponse.respondent_id == respondent.id,
+        )
+    )
+    if response is None:
+        response = ReviewResponse(review_id=review.id, respondent_id=respondent.id, channel=channel)
+        session.add(response)
+        session.flush()
+    return _ref(response, review)
+
+
+def _ref(response: ReviewResponse, review: Review) -> ResponseRef:
+    return ResponseRef(
+        response_id=response.id,
+        review_code=review.code,
+        review_title=review.title,
+        charter=review.charter,
+        finished=response.finished_at is not None,
+    )
+
+
+def unfinished_response(session: Session, pseudonym: str) -> ResponseRef | None:
+    """The most recent review this person started and did not finish."""
+    row = session.execute(
+        select(ReviewResponse, Review)
+        .join(Review, Review.id == ReviewResponse.review_id)
+        .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+        .where(
+            Respondent.pseudonym == pseudonym,
+            ReviewResponse.finished_at.is_(None),
+            Review.closed_at.is_(None),
+        )
+        .order_by(ReviewResponse.started_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _ref(row[0], row[1])
+
+
+def answered_questions(session: Session, response_id: int) -> dict[str, Answer]:
+    answers = session.scalars(select(Answer).where(Answer.response_id == response_id))
+    return {answer.question_id: answer for answer in answers}
+
+
+def _clean_comment(comment: str | None) -> str | None:
+    if comment is None:
+        return None
+    text = "".join(ch for ch in comment if ch.isprintable() or ch in "\n\t").strip()
+    return text[:COMMENT_MAX] or None
+
+
+def record_answer(
+    session: Session,
+    response_id: int,
+    question_id: str,
+    value: str,
+    channel: str,
+    comment: str | None = None,
+) -> Answer:
+    """Save (or change) the answer to one question straight away."""
+    if value not in ANSWER_VALUES:
+        raise ValueError(f"unknown answer value {value!r}")
+    answer = session.scalar(
+        select(Answer).where(Answer.response_id == response_id, Answer.question_id == question_id)
+    )
+    if answer is None:
+        answer = Answer(response_id=response_id, question_id=question_id, channel=channel)
+        session.add(answer)
+    answer.value = value
+    answer.comment = _clean_comment(comment)
+    answer.updated_at = utcnow()
+    session.flush()
+    return answer
+
+
+def add_comment(session: Session, response_id: int, question_id: str, comment: str) -> bool:
+    """Add the person's own words to an answer already saved."""
+    answer = session.scalar(
+        select(Answer).where(Answer.response_id == response_id, Answer.question_id == question_id)
+    )
+    cleaned = _clean_comment(comment)
+    if answer is None or cleaned is None:
+        return False
+    answer.comment = cleaned if not answer.comment else f"{answer.comment}\n{cleaned}"[:COMMENT_MAX]
+    answer.updated_at = utcnow()
+    return True
+
+
+def finish_response(session: Session, response_id: int) -> None:
+    response = session.get(ReviewResponse, response_id)
+    if response is not None and response.finished_at is None:
+        response.finished_at = utcnow()
+
+
+def flag_safeguarding(
+    session: Session, pseudonym: str, channel: str, charter: str, message: str, detected_by: str
+) -> SafeguardingFlag:
+    flag = SafeguardingFlag(
+        pseudonym=pseudonym,
+        channel=channel,
+        charter=charter,
+        message=message[:COMMENT_MAX],
+        detected_by=detected_by,
+    )
+    session.add(flag)
+    session.flush()
+    return flag

@@ -1,0 +1,64 @@
+"""Shared fixtures: a fresh database per test, trackers built in code."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+from bot.settings import get_settings
+from bot.store import db
+
+
+def _reset_caches() -> None:
+    get_settings.cache_clear()
+    db.engine_for.cache_clear()
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch) -> str:
+    """A migrated SQLite database in a temporary folder, used by get_engine()."""
+    url = f"sqlite:///{tmp_path / 'copro.db'}"
+    monkeypatch.setenv("COPRO_DATABASE_URL", url)
+    monkeypatch.setenv("COPRO_CHARTER", "wirral")
+    _reset_caches()
+    db.upgrade(url)
+    yield url
+    db.engine_for(url).dispose()
+    _reset_caches()
+
+
+def make_tracker(
+    intent: str | None = None,
+    text: str = "",
+    slots: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    sender: str = "web-test-person",
+    active_loop: str | None = None,
+    channel: str = "web",
+    extra: dict[str, Any] | None = None,
+) -> Tracker:
+    """A tracker whose latest message has ``intent`` and ``text``."""
+    latest = {
+        "intent": {"name": intent, "confidence": 0.99} if intent else {},
+        "entities": entities or [],
+        "text": text,
+        "metadata": {"channel": channel},
+        **(extra or {}),
+    }
+    return Tracker(
+        sender_id=sender,
+        slots=slots or {},
+        latest_message=latest,
+        events=[{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"

@@ -1,0 +1,251 @@
+"""The review actions, with trackers built in code and a real (SQLite) store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.review import (
+    ActionAskReviewAnswer,
+    ActionFinishReview,
+    ActionStartReview,
+    ValidateReviewForm,
+)
+from actions.welcome import ActionGreet
+from bot.content import get_pack
+from bot.store import repository
+from bot.store.db import unit_of_work
+from bot.store.models import Answer, ReviewResponse
+from tests.conftest import make_tracker
+
+PACK = get_pack("wirral")
+SENDER = "web-test-person"
+
+
+def slots_from(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def start(database: str, text: str = "/start_review", entities=None) -> tuple[dict, list]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("start_review", text, entities=entities)
+    events = ActionStartReview().run(dispatcher, tracker, {})
+    return slots_from(events), dispatcher.messages
+
+
+def ask(slots: dict[str, Any]) -> list[dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    ActionAskReviewAnswer().run(dispatcher, make_tracker(slots=slots), {})
+    return dispatcher.messages
+
+
+def answer(slots: dict[str, Any], intent: str, text: str) -> tuple[dict, list]:
+    """Give one message to the form's validation; return the new slots and messages."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent, text, slots=slots, active_loop="review_form")
+    result = ValidateReviewForm().validate_review_answer(text, dispatcher, tracker, {})
+    return {**slots, **result}, dispatcher.messages
+
+
+def saved_answers() -> dict[str, Answer]:
+    with unit_of_work() as session:
+        return {a.question_id: a for a in session.scalars(select(Answer))}
+
+
+def test_start_opens_the_general_review_and_says_how_many_questions(database):
+    slots, messages = start(database)
+    assert slots["review_ready"] is True
+    assert slots["review_charter"] == "wirral"
+    assert slots["review_stage"] == "answer"
+    assert messages[0]["response"] == "utter_review_intro"
+    assert messages[0]["total"] == len(PACK.questions) == 7
+
+
+def test_first_question_is_asked_with_its_number(database):
+    slots, _ = start(database)
+    [message] = ask(slots)
+    assert message["response"] == "utter_review_question"
+    assert (message["number"], message["total"]) == (1, 7)
+    assert message["question"] == "Did you feel welcome?"
+
+
+def test_button_answer_is_saved_at_once_then_asks_for_more(database):
+    slots, _ = start(database)
+    slots, messages = answer(slots, "affirm", "/affirm")
+    assert saved_answers()["welcome"].value == "yes"
+    assert saved_answers()["welcome"].comment is None
+    assert slots["review_answer"] is None
+    assert slots["review_stage"] == "comment:welcome"
+    assert messages == []
+    [tell_more] = ask(slots)
+    assert tell_more["response"] == "utter_review_tell_more"
+
+
+def test_comment_after_an_answer_is_kept(database):
+    slots, _ = start(database)
+    slots, _ = answer(slots, "affirm", "/affirm")
+    slots, messages = answer(slots, "out_of_scope", "The chair said hello to everyone <b>by name</b>")
+    assert saved_answers()["welcome"].comment == "The chair said hello to everyone <b>by name</b>"
+    assert messages[0]["response"] == "utter_review_comment_saved"
+    assert slots["review_stage"] == "answer"
+    assert ask(slots)[0]["number"] == 2
+
+
+@pytest.mark.parametrize("intent,text", [("skip_question", "/skip_question"), ("deny", "no thanks")])
+def test_no_comment_moves_on_without_saving_words(database, intent, text):
+    slots, _ = start(database)
+    slots, _ = answer(slots, "partly", "/partly")
+    slots, messages = answer(slots, intent, text)
+    assert saved_answers()["welcome"].comment is None
+    assert messages == []
+    assert ask(slots)[0]["number"] == 2
+
+
+@pytest.mark.parametrize(
+    "intent,text,value",
+    [
+        ("deny", "not really, the lift was broken", "no"),
+        ("affirm", "yes it was lovely and warm", "yes"),
+        ("partly", "sort of, some people talked over us", "partly"),
+        ("unsure", "cant remember to be honest with you", "unsure"),
+    ],
+)
+def test_typed_answer_keeps_its_words_as_the_comment(database, intent, text, value):
+    slots, _ = start(database)
+    slots, messages = answer(slots, intent, text)
+    saved = saved_answers()["welcome"]
+    assert (saved.value, saved.comment) == (value, text)
+    assert messages[0]["response"] == "utter_review_comment_saved"
+    assert slots["review_stage"] == "answer"
+
+
+def test_short_typed_answer_has_no_comment(database):
+    slots, _ = start(database)
+    slots, _ = answer(slots, "deny", "nope")
+    assert saved_answers()["welcome"].comment is None
+    assert slots["review_stage"] == "comment:welcome"
+
+
+def test_skip_saves_skipped_and_goes_straight_on(database):
+    slots, _ = start(database)
+    slots, _ = answer(slots, "skip_question", "/skip_question")
+    assert saved_answers()["welcome"].value == "skipped"
+    assert ask(slots)[0]["number"] == 2
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope", "thank"])
+def test_something_that_is_not_an_answer_saves_nothing(database, intent):
+    slots, _ = start(database)
+    slots, messages = answer(slots, intent, "🦄🦄🦄")
+    assert saved_answers() == {}
+    assert messages[0]["response"] == "utter_review_not_understood"
+    assert slots["review_answer"] is None
+    assert ask(slots)[0]["number"] == 1
+
+
+def test_say_it_more_simply_asks_the_simple_question(database):
+    slots, _ = start(database)
+    slots, _ = answer(slots, "simpler", "too hard")
+    [message] = ask(slots)
+    assert message["question"] == PACK.questions[0].simple
+    assert saved_answers() == {}
+
+
+def test_question_about_coproduction_mid_review_is_answered_then_the_question_again(database):
+    slots, _ = start(database)
+    slots, messages = answer(slots, "ask_coproduction", "what does co-production mean")
+    assert messages[0]["response"] == "utter_explain_coproduction"
+    assert slots["last_explained"] == "coproduction"
+    assert ask(slots)[0]["number"] == 1
+
+
+def test_help_mid_review_explains_how_to_answer(database):
+    slots, _ = start(database)
+    _, messages = answer(slots, "help", "what do i do")
+    assert messages[0]["response"] == "utter_review_help"
+
+
+def complete_review(slots: dict[str, Any]) -> dict[str, Any]:
+    for _ in PACK.questions:
+        slots, _ = answer(slots, "affirm", "/affirm")
+        slots, _ = answer(slots, "skip_question", "/skip_question")
+    return slots
+
+
+def test_last_answer_completes_the_form_and_finish_marks_it_done(database):
+    slots, _ = start(database)
+    slots = complete_review(slots)
+    assert slots["review_answer"] == "done"
+    assert len(saved_answers()) == 7
+    dispatcher = CollectingDispatcher()
+    events = ActionFinishReview().run(dispatcher, make_tracker(slots=slots), {})
+    assert dispatcher.messages[0]["response"] == "utter_review_thanks"
+    assert slots_from(events)["review_response_id"] is None
+    with unit_of_work() as session:
+        [response] = session.scalars(select(ReviewResponse)).all()
+        assert response.finished_at is not None
+
+
+def test_a_finished_review_is_not_asked_again(database):
+    slots, _ = start(database)
+    slots = complete_review(slots)
+    ActionFinishReview().run(CollectingDispatcher(), make_tracker(slots=slots), {})
+    slots, messages = start(database)
+    assert slots["review_ready"] is False
+    assert messages[0]["response"] == "utter_review_already_done"
+
+
+def test_stop_half_way_then_hello_offers_to_carry_on_from_the_next_question(database):
+    slots, _ = start(database)
+    slots, _ = answer(slots, "affirm", "/affirm")
+    slots, _ = answer(slots, "skip_question", "/skip_question")
+    slots, _ = answer(slots, "deny", "/deny")
+    # The person stops here; the conversation's slots are lost, the store is not.
+    dispatcher = CollectingDispatcher()
+    ActionGreet().run(dispatcher, make_tracker("greet", "hiya"), {})
+    assert dispatcher.messages[0]["response"] == "utter_welcome_back"
+    assert dispatcher.messages[0]["review_title"] == PACK.general_review_title
+    slots, messages = start(database)
+    assert messages[0]["response"] == "utter_review_resume"
+    assert ask(slots)[0]["number"] == 3
+
+
+def test_hello_with_nothing_unfinished_explains_the_assistant(database):
+    dispatcher = CollectingDispatcher()
+    ActionGreet().run(dispatcher, make_tracker("greet", "hello"), {})
+    assert dispatcher.messages[0]["response"] == "utter_greet"
+
+
+def test_review_code_opens_that_review(database):
+    with unit_of_work() as session:
+        repository.create_review(session, "KD7-M4P", "Short breaks workshop", "wirral")
+    slots, messages = start(
+        database, "my code is kd7-m4p", entities=[{"entity": "review_code", "value": "kd7-m4p"}]
+    )
+    assert slots["review_ready"] is True
+    assert messages[0]["review_title"] == "Short breaks workshop"
+
+
+def test_unknown_review_code_gets_a_kind_message_and_no_review(database):
+    slots, messages = start(
+        database, "code ZZZ-999", entities=[{"entity": "review_code", "value": "ZZZ-999"}]
+    )
+    assert slots["review_ready"] is False
+    assert messages[0]["response"] == "utter_review_code_unknown"
+    with unit_of_work() as session:
+        assert session.scalars(select(ReviewResponse)).all() == []
+
+
+async def test_form_validation_run_returns_slot_events(database):
+    slots, _ = start(database)
+    tracker = make_tracker("affirm", "/affirm", slots={**slots, "review_answer": "/affirm"},
+                           active_loop="review_form")
+    tracker.events.append({"event": "slot", "name": "review_answer", "value": "/affirm"})
+    domain = {"forms": {"review_form": {"required_slots": ["review_answer"]}}}
+    events = await ValidateReviewForm().run(CollectingDispatcher(), tracker, domain)
+    assert {"event": "slot", "timestamp": None, "name": "review_stage",
+            "value": "comment:welcome"} in events
+    assert saved_answers()["welcome"].value == "yes"

@@ -1,0 +1,109 @@
+"""Charter packs, glossary and the domain's messages: checked on load, easy read everywhere."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content import ContentError, get_pack, list_packs, load_pack, lookup_term
+from bot.content.loader import MAX_WORDS, parse_pack
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+WIRRAL = yaml.safe_load((ROOT / "bot/content/packs/wirral.yml").read_text(encoding="utf-8"))
+
+
+def sentences(text: str) -> list[str]:
+    text = re.sub(r"\{[a-z_]+\}", "X", text)
+    # A symbol followed by a capital letter ends a sentence too ("saved ✅ Do you...").
+    parts = re.split(
+        r"(?<=[.?!:])\s+|\n+|(?<=[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])\s+(?=[A-Z])", text
+    )
+    return [p for p in parts if p.strip()]
+
+
+def responses():
+    for name, variants in DOMAIN["responses"].items():
+        for variant in variants:
+            yield name, variant
+
+
+def test_wirral_pack_has_the_reviewing_questions_in_order():
+    pack = get_pack("wirral")
+    assert [q.text for q in pack.questions] == [
+        "Did you feel welcome?",
+        "Was the place easy to get to and get into?",
+        "Was the time of the meeting OK for you?",
+        "Were the papers easy to read?",
+        "Did you get the papers in good time?",
+        "Did you know what would happen next?",
+        "Did you understand the decisions, and how your ideas helped?",
+    ]
+    assert {q.principle for q in pack.questions} <= {p.id for p in pack.principles}
+    assert pack in list_packs()
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda d: d.pop("questions"), "field 'questions' must be a non-empty list"),
+        (lambda d: d["questions"][1].update(text=""), "questions[1]: field 'text' must be non-empty"),
+        (lambda d: d["questions"][0].update(principle="nope"), "principle 'nope' is not in principles"),
+        (
+            lambda d: d["questions"][0].update(text="Did " + "very " * 20 + "long?"),
+            "questions[0]: field 'text' has a sentence over 15 words",
+        ),
+        (lambda d: d["questions"].append(dict(d["questions"][0])), "every id must be different"),
+    ],
+)
+def test_a_broken_pack_names_the_file_field_and_problem(change, message):
+    data = yaml.safe_load(yaml.safe_dump(WIRRAL))
+    change(data)
+    with pytest.raises(ContentError, match=re.escape(message)) as error:
+        parse_pack(data, "broken.yml")
+    assert str(error.value).startswith("broken.yml")
+
+
+def test_pack_id_must_match_file_name(tmp_path):
+    path = tmp_path / "elsewhere.yml"
+    path.write_text(yaml.safe_dump(WIRRAL))
+    with pytest.raises(ContentError, match="must match the file name"):
+        load_pack(path)
+
+
+def test_invalid_yaml_is_reported_with_the_file(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text("id: [unclosed")
+    with pytest.raises(ContentError, match="bad.yml: not valid YAML"):
+        load_pack(path)
+
+
+def test_unknown_charter_lists_the_ones_there_are():
+    with pytest.raises(ContentError, match="have: .*wirral"):
+        get_pack("atlantis")
+
+
+@pytest.mark.parametrize("name,variant", list(responses()))
+def test_every_message_is_easy_read(name, variant):
+    for sentence in sentences(variant.get("text", "")):
+        words = re.findall(r"[\w'’-]+", sentence)
+        assert len(words) <= MAX_WORDS, f"{name}: {sentence!r} has {len(words)} words"
+
+
+@pytest.mark.parametrize("name,variant", list(responses()))
+def test_every_button_has_a_symbol_and_a_word(name, variant):
+    for button in variant.get("buttons", []):
+        title = button["title"]
+        assert not title[0].isalnum(), f"{name}: button {title!r} has no symbol first"
+        assert re.search(r"[A-Za-z]{2,}", title), f"{name}: button {title!r} has no word"
+
+
+def test_glossary_finds_terms_in_any_case():
+    assert lookup_term("ehcp")["term"] == "EHCP"
+    assert lookup_term("The Local Offer")["term"] == "Local Offer"
+    assert lookup_term("short breaks")["term"] == "short breaks"
+    assert lookup_term("flibble") is None
+    assert lookup_term(None) is None

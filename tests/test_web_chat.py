@@ -1,0 +1,160 @@
+"""The web chat endpoint: what reaches Rasa, and what a person sees when things go wrong."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot.channels.inbound import pseudonym
+from bot.content import channel_message
+from bot.server import create_app
+from bot.settings import Settings
+
+
+class StandInRasa:
+    """Records what the REST channel receives and answers like Rasa does."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.received: list[dict] = []
+        self.status = status
+        self.app = Starlette(routes=[Route("/webhooks/rest/webhook", self.webhook, methods=["POST"])])
+
+    async def webhook(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.received.append(body)
+        if self.status != 200:
+            return JSONResponse({"error": "down"}, status_code=self.status)
+        return JSONResponse(
+            [{"recipient_id": body["sender"], "text": f"got {body['message']}",
+              "buttons": [{"title": "✅ Yes", "payload": "/affirm"}]}]
+        )
+
+
+@pytest.fixture
+def rasa() -> StandInRasa:
+    return StandInRasa()
+
+
+def client_for(rasa: StandInRasa) -> httpx.AsyncClient:
+    app = create_app(Settings(secret_key="test-secret", rasa_url="http://rasa"))
+    app.state.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def test_typed_text_reaches_rasa_with_a_pseudonym_and_the_channel(rasa):
+    async with client_for(rasa) as client:
+        response = await client.post("/api/chat", json={"text": "  yes it was lovely  "})
+    assert response.status_code == 200
+    assert response.json()["messages"] == [
+        {"text": "got yes it was lovely", "buttons": [{"title": "✅ Yes", "payload": "/affirm"}]}
+    ]
+    [sent] = rasa.received
+    assert sent["message"] == "yes it was lovely"
+    assert sent["metadata"] == {"channel": "web"}
+    assert sent["sender"].startswith("web-") and len(sent["sender"]) == 36
+
+
+async def test_same_browser_keeps_its_pseudonym_and_another_gets_a_different_one(rasa):
+    async with client_for(rasa) as first, client_for(rasa) as second:
+        await first.post("/api/chat", json={"text": "hi"})
+        await first.post("/api/chat", json={"text": "again"})
+        await second.post("/api/chat", json={"text": "hi"})
+    senders = [m["sender"] for m in rasa.received]
+    assert senders[0] == senders[1] != senders[2]
+
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("/restart", "restart"),
+        ('/intent{"review_code": "X"}', 'intent{"review_code": "X"}'),
+        ("//affirm", "affirm"),
+        ("<b>hello</b>", "<b>hello</b>"),
+        ("😀😀😀", "😀😀😀"),
+    ],
+)
+async def test_typed_commands_never_reach_rasa_as_commands(rasa, typed, expected):
+    async with client_for(rasa) as client:
+        response = await client.post("/api/chat", json={"text": typed})
+    assert response.status_code == 200
+    assert rasa.received[0]["message"] == expected
+    assert not rasa.received[0]["message"].startswith("/")
+
+
+@pytest.mark.parametrize(
+    "payload,expected",
+    [
+        ("/affirm", "/affirm"),
+        ('/start_review{"review_code": "KD7-M4P"}', '/start_review{"review_code": "KD7-M4P"}'),
+        ('/ask_jargon{"term": "EHCP"}', '/ask_jargon{"term": "EHCP"}'),
+        ("/restart", "restart"),
+        ('/start_review{"requested_slot": "x"}', 'start_review{"requested_slot": "x"}'),
+        ("/affirm{not json}", "affirm{not json}"),
+    ],
+)
+async def test_only_offered_buttons_pass_as_commands(rasa, payload, expected):
+    async with client_for(rasa) as client:
+        await client.post("/api/chat", json={"payload": payload})
+    assert rasa.received[0]["message"] == expected
+
+
+@pytest.mark.parametrize(
+    "body,key",
+    [
+        ({"text": ""}, "empty"),
+        ({"text": "   "}, "empty"),
+        ({"text": "/"}, "empty"),
+        ({"text": "a" * 5000}, "too_long"),
+        ({"text": 42}, "bad_request"),
+    ],
+)
+async def test_bad_input_gets_a_kind_reply_and_never_reaches_rasa(rasa, body, key):
+    async with client_for(rasa) as client:
+        response = await client.post("/api/chat", json=body)
+    assert response.json()["messages"][0]["text"] == channel_message(key, limit=1000)
+    assert rasa.received == []
+
+
+async def test_broken_json_gets_a_kind_reply(rasa):
+    async with client_for(rasa) as client:
+        response = await client.post(
+            "/api/chat", content=b"{not json", headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 400
+    assert response.json()["messages"][0]["text"] == channel_message("bad_request")
+
+
+@pytest.mark.parametrize("status", [500, 503])
+async def test_rasa_failing_gets_a_kind_reply(status):
+    async with client_for(StandInRasa(status=status)) as client:
+        response = await client.post("/api/chat", json={"text": "hello"})
+    assert response.status_code == 503
+    assert response.json()["messages"][0]["text"] == channel_message("unavailable")
+
+
+async def test_rasa_unreachable_gets_a_kind_reply():
+    app = create_app(Settings(secret_key="s", rasa_url="http://127.0.0.1:9"))
+    app.state.http = httpx.AsyncClient(timeout=2)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        response = await c.post("/api/chat", json={"text": "hello"})
+    assert response.status_code == 503
+    assert response.json()["messages"][0]["text"] == channel_message("unavailable")
+
+
+async def test_page_has_security_headers_and_an_accessible_log(rasa):
+    async with client_for(rasa) as client:
+        response = await client.get("/")
+    assert response.status_code == 200
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert 'role="log"' in response.text
+    assert '<label for="message">' in response.text
+
+
+def test_pseudonym_is_keyed():
+    assert pseudonym("a", "web", "1") != pseudonym("b", "web", "1")
+    assert pseudonym("a", "web", "1") == pseudonym("a", "web", "1")

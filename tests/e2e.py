@@ -1,0 +1,104 @@
+"""Start the real action server and Rasa server for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "current.tar.gz"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{url} did not start in {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    database_url: str
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text, "metadata": {"channel": "web"}},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@contextmanager
+def running_stack(workdir: Path) -> Iterator[Stack]:
+    """Action server and Rasa server on free ports, with their own SQLite files."""
+    from bot.store.db import upgrade
+
+    database_url = f"sqlite:///{workdir / 'copro.db'}"
+    upgrade(database_url)
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n'
+    )
+    env = dict(
+        os.environ,
+        COPRO_DATABASE_URL=database_url,
+        COPRO_CHARTER="wirral",
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    processes = []
+    try:
+        with action_log.open("wb") as alog, rasa_log.open("wb") as rlog:
+            actions = subprocess.Popen(
+                [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                 "--port", str(action_port)],
+                cwd=ROOT, env=env, stdout=alog, stderr=subprocess.STDOUT,
+            )
+            processes.append(actions)
+            rasa = subprocess.Popen(
+                [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+                 "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
+                 "--port", str(rasa_port)],
+                cwd=ROOT, env=env, stdout=rlog, stderr=subprocess.STDOUT,
+            )
+            processes.append(rasa)
+        wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", database_url=database_url)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()

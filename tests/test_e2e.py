@@ -1,0 +1,183 @@
+"""End to end: the real action server and Rasa server, talked to like a user."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.content import channel_message, get_pack
+from bot.server import create_app
+from bot.settings import Settings
+from bot.store.db import engine_for, unit_of_work
+from bot.store.models import Answer, Respondent, ReviewResponse, SafeguardingFlag
+from tests.e2e import MODEL, ROOT, running_stack
+
+pytestmark = pytest.mark.e2e
+QUESTIONS = get_pack("wirral").questions
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail("No trained model: run `make test`, which trains first.")
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def answers_of(stack, sender: str) -> dict[str, Answer]:
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        rows = session.scalars(
+            select(Answer)
+            .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
+            .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+            .where(Respondent.pseudonym == sender)
+        ).all()
+    return {row.question_id: row for row in rows}
+
+
+def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
+    sender = "web-e2e-buttons"
+    assert "co-production companion" in texts(stack.say(sender, "hello"))
+    replies = stack.say(sender, "/start_review")
+    assert "Question 1 of 7" in texts(replies)
+    assert [b["payload"] for b in replies[-1]["buttons"]] == [
+        "/affirm", "/partly", "/deny", "/unsure", "/skip_question"
+    ]
+    for number, question in enumerate(QUESTIONS, start=1):
+        assert "tell us more" in texts(stack.say(sender, "/affirm"))
+        # Saved the moment it is given, before the comment.
+        assert answers_of(stack, sender)[question.id].value == "yes"
+        replies = texts(stack.say(sender, f"Comment number {number} about the meeting"))
+        assert "I saved what you said" in replies
+        if number < len(QUESTIONS):
+            assert f"Question {number + 1} of 7" in replies
+    assert "That is the end" in replies
+    saved = answers_of(stack, sender)
+    assert {q: a.value for q, a in saved.items()} == {q.id: "yes" for q in QUESTIONS}
+    assert [saved[q.id].comment for q in QUESTIONS] == [
+        f"Comment number {n} about the meeting" for n in range(1, 8)
+    ]
+    assert all(a.channel == "web" for a in saved.values())
+
+
+def test_typed_answers_are_understood_and_their_words_kept(stack):
+    sender = "web-e2e-typed"
+    assert "Question 1 of 7" in texts(stack.say(sender, "i want to give feedback on a meeting"))
+    typed = [
+        ("yes", "yes", None),
+        ("not really, the lift was broken", "no", "not really, the lift was broken"),
+        ("sort of", "partly", None),
+        ("no", "no", None),
+        ("dunno", "unsure", None),
+        ("skip", "skipped", None),
+        ("yes", "yes", None),
+    ]
+    for text, value, comment in typed:
+        replies = texts(stack.say(sender, text))
+        if "tell us more" in replies:
+            stack.say(sender, "/skip_question")
+    saved = answers_of(stack, sender)
+    assert [(saved[q.id].value, saved[q.id].comment) for q in QUESTIONS] == [
+        (value, comment) for _, value, comment in typed
+    ]
+
+
+def test_stop_half_way_then_hello_carries_on_where_they_left_off(stack):
+    sender = "web-e2e-resume"
+    stack.say(sender, "/start_review")
+    stack.say(sender, "/affirm")
+    stack.say(sender, "/skip_question")
+    stack.say(sender, "/deny")
+    assert "Your answers so far are saved" in texts(stack.say(sender, "stop"))
+    assert len(answers_of(stack, sender)) == 2
+    assert "Welcome back" in texts(stack.say(sender, "hello"))
+    replies = texts(stack.say(sender, "/start_review"))
+    assert "Question 3 of 7" in replies
+    assert "Question 1 of 7" not in replies
+
+
+def test_risk_message_mid_review_gets_help_first_and_the_review_waits(stack):
+    sender = "web-e2e-safety"
+    stack.say(sender, "/start_review")
+    stack.say(sender, "/affirm")
+    stack.say(sender, "/skip_question")
+    replies = texts(stack.say(sender, "someone at home is hurting me"))
+    assert replies.startswith("I am worried about you")
+    help_part, _, rest = replies.partition("Question 2 of 7")
+    assert "0800 1111" in help_part and "999" in help_part and "NSPCC" in help_part
+    assert "Was the place easy to get to" in rest
+    assert set(answers_of(stack, sender)) == {"welcome"}
+    stack.say(sender, "/partly")
+    assert answers_of(stack, sender)["place"].value == "partly"
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        flags = session.scalars(
+            select(SafeguardingFlag).where(SafeguardingFlag.pseudonym == sender)
+        ).all()
+    assert [f.message for f in flags] == ["someone at home is hurting me"]
+
+
+def test_misspelled_risk_message_is_caught_by_the_backstop(stack):
+    replies = texts(stack.say("web-e2e-backstop", "hes allways hittin me wen mum goes out"))
+    assert replies.startswith("I am worried about you") and "0800 1111" in replies
+
+
+async def test_bad_input_through_the_web_chat_never_jumps_the_flow(stack):
+    app = create_app(Settings(secret_key="e2e", rasa_url=stack.rasa_url))
+    app.state.http = httpx.AsyncClient(timeout=60)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as web:
+
+        async def say(**body) -> str:
+            response = await web.post("/api/chat", json=body)
+            assert response.status_code == 200, response.text
+            return "\n".join(m["text"] for m in response.json()["messages"])
+
+        assert "Question 1 of 7" in await say(payload="/start_review")
+        await say(payload="/affirm")
+        assert "Question 2 of 7" in await say(payload="/skip_question")
+        sender = app_sender(stack)
+        assert await say(text="") == channel_message("empty")
+        assert await say(text="x" * 5000) == channel_message("too_long", limit=1000)
+        assert "did not understand" in await say(text="🦄🦄🦄")
+        for typed in ["/restart", '/intent{"review_answer": "done"}', "<script>alert(1)</script>"]:
+            reply = await say(text=typed)
+            assert "Question 2 of 7" in reply, (typed, reply)
+        assert set(answers_of(stack, sender)) == {"welcome"}
+        await say(payload="/deny")
+        assert answers_of(stack, sender)["place"].value == "no"
+
+
+def app_sender(stack) -> str:
+    """The only web sender of the bad-input test: the newest respondent."""
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        return session.scalar(
+            select(Respondent.pseudonym).order_by(Respondent.id.desc()).limit(1)
+        )
+
+
+def test_nothing_was_stored_for_people_who_only_chatted(stack):
+    stack.say("web-e2e-chat", "what is co-production")
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        count = session.scalar(
+            select(func.count()).select_from(Respondent).where(Respondent.pseudonym == "web-e2e-chat")
+        )
+    assert count == 0
+
+
+def test_rasa_test_stories_pass():
+    """Rasa's own test stories, failing on any wrong prediction."""
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "test", "core", "--model", str(MODEL),
+         "--stories", "tests/stories", "--fail-on-prediction-errors",
+         "--out", "var/results/core", "--no-plot"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

@@ -45,7 +45,8 @@ train: $(MODEL) ## Train the model (only when the data changed)
 run: install $(MODEL) ## Start everything: chat on http://localhost:8080
 	$(BIN)/copro run
 
-test: install $(MODEL) ## Run the whole test suite
+test: install $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
+	$(BIN)/ruff check bot actions tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install ## ruff

@@ -19,7 +19,9 @@ class ActionPointToContact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         response = (
-            "utter_contact_person" if intent_of(tracker) == "human_handoff" else "utter_not_here_yet"
+            "utter_contact_person"
+            if intent_of(tracker) == "human_handoff"
+            else "utter_not_here_yet"
         )
         dispatcher.utter_message(response=response, **contact_kwargs(pack_for(tracker)))
         return []

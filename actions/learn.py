@@ -64,9 +64,11 @@ class ActionSaySimpler(Action):
     ) -> list[dict[str, Any]]:
         last = tracker.get_slot("last_explained")
         if last and last.startswith(TERM_PREFIX):
-            entry = lookup_term(last[len(TERM_PREFIX):])
+            entry = lookup_term(last[len(TERM_PREFIX) :])
             if entry is not None:
-                dispatcher.utter_message(response="utter_jargon_simple", explanation=entry["simple"])
+                dispatcher.utter_message(
+                    response="utter_jargon_simple", explanation=entry["simple"]
+                )
                 return []
         elif last in TOPICS.values():
             dispatcher.utter_message(

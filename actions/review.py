@@ -186,7 +186,7 @@ class ValidateReviewForm(FormValidationAction):
             return stage
         no_more = intent in ("skip_question", "deny") and word_count(text) <= BARE_ANSWER_WORDS
         if typed_by_person(text) and not no_more:
-            question_id = stage[len(COMMENT_STAGE):]
+            question_id = stage[len(COMMENT_STAGE) :]
             if repository.add_comment(session, response_id, question_id, text):
                 dispatcher.utter_message(response="utter_review_comment_saved")
         return ANSWER_STAGE

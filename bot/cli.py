@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, get_settings
@@ -56,6 +57,12 @@ def cmd_review_create(args: argparse.Namespace) -> int:
     if not title or len(title) > 200:
         print("Error: --title must be 1 to 200 characters.", file=sys.stderr)
         return 2
+    if args.date:
+        try:
+            date.fromisoformat(args.date)
+        except ValueError:
+            print("Error: --date must be a date like 2026-11-20.", file=sys.stderr)
+            return 2
     upgrade()
     with unit_of_work() as session:
         review = repository.create_review(
@@ -110,19 +117,46 @@ def cmd_run(args: argparse.Namespace) -> int:
     rasa_port = settings.rasa_url.rsplit(":", 1)[-1]
     processes = [
         _spawn(
-            [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
-             "--port", str(settings.action_port)],
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(settings.action_port),
+            ],
             env,
         ),
         _spawn(
-            [str(bin_dir / "rasa"), "run", "--model", str(MODEL_PATH),
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-             "--interface", "127.0.0.1", "--port", rasa_port],
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "--model",
+                str(MODEL_PATH),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                rasa_port,
+            ],
             env,
         ),
         _spawn(
-            [sys.executable, "-m", "uvicorn", "--factory", "bot.server:create_app",
-             "--host", settings.server_host, "--port", str(settings.server_port)],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "bot.server:create_app",
+                "--host",
+                settings.server_host,
+                "--port",
+                str(settings.server_port),
+            ],
             env,
         ),
     ]
@@ -163,8 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--charter", default=None, help="Charter pack id (default COPRO_CHARTER).")
     create.add_argument(
         "--level",
-        choices=["co-producing", "co-designing", "engaging", "consulting", "informing",
-                 "instructing", "coercing"],
+        choices=[
+            "co-producing",
+            "co-designing",
+            "engaging",
+            "consulting",
+            "informing",
+            "instructing",
+            "coercing",
+        ],
         help="Where staff think the work sat on the ladder of participation.",
     )
     create.add_argument("--date", help="When it took place (YYYY-MM-DD).")

@@ -79,16 +79,40 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
     try:
         with action_log.open("wb") as alog, rasa_log.open("wb") as rlog:
             actions = subprocess.Popen(
-                [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                 "--port", str(action_port)],
-                cwd=ROOT, env=env, stdout=alog, stderr=subprocess.STDOUT,
+                [
+                    str(BIN / "rasa"),
+                    "run",
+                    "actions",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(action_port),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=alog,
+                stderr=subprocess.STDOUT,
             )
             processes.append(actions)
             rasa = subprocess.Popen(
-                [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-                 "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-                 "--port", str(rasa_port)],
-                cwd=ROOT, env=env, stdout=rlog, stderr=subprocess.STDOUT,
+                [
+                    str(BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(MODEL),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(rasa_port),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=rlog,
+                stderr=subprocess.STDOUT,
             )
             processes.append(rasa)
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)

@@ -50,8 +50,14 @@ def test_wirral_pack_has_the_reviewing_questions_in_order():
     "change,message",
     [
         (lambda d: d.pop("questions"), "field 'questions' must be a non-empty list"),
-        (lambda d: d["questions"][1].update(text=""), "questions[1]: field 'text' must be non-empty"),
-        (lambda d: d["questions"][0].update(principle="nope"), "principle 'nope' is not in principles"),
+        (
+            lambda d: d["questions"][1].update(text=""),
+            "questions[1]: field 'text' must be non-empty",
+        ),
+        (
+            lambda d: d["questions"][0].update(principle="nope"),
+            "principle 'nope' is not in principles",
+        ),
         (
             lambda d: d["questions"][0].update(text="Did " + "very " * 20 + "long?"),
             "questions[0]: field 'text' has a sentence over 15 words",

@@ -49,7 +49,11 @@ def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
     replies = stack.say(sender, "/start_review")
     assert "Question 1 of 7" in texts(replies)
     assert [b["payload"] for b in replies[-1]["buttons"]] == [
-        "/affirm", "/partly", "/deny", "/unsure", "/skip_question"
+        "/affirm",
+        "/partly",
+        "/deny",
+        "/unsure",
+        "/skip_question",
     ]
     for number, question in enumerate(QUESTIONS, start=1):
         assert "tell us more" in texts(stack.say(sender, "/affirm"))
@@ -80,7 +84,7 @@ def test_typed_answers_are_understood_and_their_words_kept(stack):
         ("skip", "skipped", None),
         ("yes", "yes", None),
     ]
-    for text, value, comment in typed:
+    for text, _value, _comment in typed:
         replies = texts(stack.say(sender, text))
         if "tell us more" in replies:
             stack.say(sender, "/skip_question")
@@ -158,16 +162,16 @@ async def test_bad_input_through_the_web_chat_never_jumps_the_flow(stack):
 def app_sender(stack) -> str:
     """The only web sender of the bad-input test: the newest respondent."""
     with unit_of_work(engine_for(stack.database_url)) as session:
-        return session.scalar(
-            select(Respondent.pseudonym).order_by(Respondent.id.desc()).limit(1)
-        )
+        return session.scalar(select(Respondent.pseudonym).order_by(Respondent.id.desc()).limit(1))
 
 
 def test_nothing_was_stored_for_people_who_only_chatted(stack):
     stack.say("web-e2e-chat", "what is co-production")
     with unit_of_work(engine_for(stack.database_url)) as session:
         count = session.scalar(
-            select(func.count()).select_from(Respondent).where(Respondent.pseudonym == "web-e2e-chat")
+            select(func.count())
+            .select_from(Respondent)
+            .where(Respondent.pseudonym == "web-e2e-chat")
         )
     assert count == 0
 
@@ -175,9 +179,24 @@ def test_nothing_was_stored_for_people_who_only_chatted(stack):
 def test_rasa_test_stories_pass():
     """Rasa's own test stories, failing on any wrong prediction."""
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "core", "--model", str(MODEL),
-         "--stories", "tests/stories", "--fail-on-prediction-errors",
-         "--out", "var/results/core", "--no-plot"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "core",
+            "--model",
+            str(MODEL),
+            "--stories",
+            "tests/stories",
+            "--fail-on-prediction-errors",
+            "--out",
+            "var/results/core",
+            "--no-plot",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

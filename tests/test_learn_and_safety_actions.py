@@ -32,26 +32,36 @@ def test_each_topic_is_explained_and_remembered(intent, response):
     [slot] = events
     assert slot["name"] == "last_explained"
     simpler = CollectingDispatcher()
-    ActionSaySimpler().run(simpler, make_tracker("simpler", "simpler", slots={slot["name"]: slot["value"]}), {})
+    ActionSaySimpler().run(
+        simpler, make_tracker("simpler", "simpler", slots={slot["name"]: slot["value"]}), {}
+    )
     assert simpler.messages[0]["response"] == response + "_simple"
 
 
-@pytest.mark.parametrize("term", ["EHCP", "ehcp", "an EHCP", "SENCo", "local offer", "the Local Offer"])
+@pytest.mark.parametrize(
+    "term", ["EHCP", "ehcp", "an EHCP", "SENCo", "local offer", "the Local Offer"]
+)
 def test_known_send_words_are_explained(term):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("ask_jargon", f"what is {term}", entities=[{"entity": "term", "value": term}])
+    tracker = make_tracker(
+        "ask_jargon", f"what is {term}", entities=[{"entity": "term", "value": term}]
+    )
     events = ActionExplain().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_jargon"
     assert len(dispatcher.messages[0]["explanation"]) > 20
     simpler = CollectingDispatcher()
-    ActionSaySimpler().run(simpler, make_tracker("simpler", "eh?", slots={"last_explained": events[0]["value"]}), {})
+    ActionSaySimpler().run(
+        simpler, make_tracker("simpler", "eh?", slots={"last_explained": events[0]["value"]}), {}
+    )
     assert simpler.messages[0]["response"] == "utter_jargon_simple"
     assert simpler.messages[0]["explanation"] != dispatcher.messages[0]["explanation"]
 
 
 def test_unknown_word_and_missing_word_get_kind_answers():
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("ask_jargon", "what is a flibble", entities=[{"entity": "term", "value": "flibble"}])
+    tracker = make_tracker(
+        "ask_jargon", "what is a flibble", entities=[{"entity": "term", "value": "flibble"}]
+    )
     ActionExplain().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_jargon_unknown"
     dispatcher = CollectingDispatcher()
@@ -69,7 +79,9 @@ def test_simpler_with_nothing_explained_says_so():
 def test_safeguarding_sends_help_first_and_flags_for_staff(database, backstop):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        "safeguarding", "someone at home is hurting me", active_loop="review_form",
+        "safeguarding",
+        "someone at home is hurting me",
+        active_loop="review_form",
         extra={"risk_backstop": True} if backstop else None,
     )
     ActionSafeguarding().run(dispatcher, tracker, {})
@@ -99,8 +111,11 @@ def test_safeguarding_help_still_goes_out_when_the_store_fails(monkeypatch, tmp_
 
 @pytest.mark.parametrize(
     "intent,response",
-    [("human_handoff", "utter_contact_person"), ("sign_pledge", "utter_not_here_yet"),
-     ("forget_me", "utter_not_here_yet")],
+    [
+        ("human_handoff", "utter_contact_person"),
+        ("sign_pledge", "utter_not_here_yet"),
+        ("forget_me", "utter_not_here_yet"),
+    ],
 )
 def test_contact_points_to_the_local_team(intent, response):
     dispatcher = CollectingDispatcher()

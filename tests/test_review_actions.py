@@ -87,14 +87,18 @@ def test_button_answer_is_saved_at_once_then_asks_for_more(database):
 def test_comment_after_an_answer_is_kept(database):
     slots, _ = start(database)
     slots, _ = answer(slots, "affirm", "/affirm")
-    slots, messages = answer(slots, "out_of_scope", "The chair said hello to everyone <b>by name</b>")
+    slots, messages = answer(
+        slots, "out_of_scope", "The chair said hello to everyone <b>by name</b>"
+    )
     assert saved_answers()["welcome"].comment == "The chair said hello to everyone <b>by name</b>"
     assert messages[0]["response"] == "utter_review_comment_saved"
     assert slots["review_stage"] == "answer"
     assert ask(slots)[0]["number"] == 2
 
 
-@pytest.mark.parametrize("intent,text", [("skip_question", "/skip_question"), ("deny", "no thanks")])
+@pytest.mark.parametrize(
+    "intent,text", [("skip_question", "/skip_question"), ("deny", "no thanks")]
+)
 def test_no_comment_moves_on_without_saving_words(database, intent, text):
     slots, _ = start(database)
     slots, _ = answer(slots, "partly", "/partly")
@@ -241,11 +245,16 @@ def test_unknown_review_code_gets_a_kind_message_and_no_review(database):
 
 async def test_form_validation_run_returns_slot_events(database):
     slots, _ = start(database)
-    tracker = make_tracker("affirm", "/affirm", slots={**slots, "review_answer": "/affirm"},
-                           active_loop="review_form")
+    tracker = make_tracker(
+        "affirm", "/affirm", slots={**slots, "review_answer": "/affirm"}, active_loop="review_form"
+    )
     tracker.events.append({"event": "slot", "name": "review_answer", "value": "/affirm"})
     domain = {"forms": {"review_form": {"required_slots": ["review_answer"]}}}
     events = await ValidateReviewForm().run(CollectingDispatcher(), tracker, domain)
-    assert {"event": "slot", "timestamp": None, "name": "review_stage",
-            "value": "comment:welcome"} in events
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "review_stage",
+        "value": "comment:welcome",
+    } in events
     assert saved_answers()["welcome"].value == "yes"

@@ -21,7 +21,9 @@ class StandInRasa:
     def __init__(self, status: int = 200) -> None:
         self.received: list[dict] = []
         self.status = status
-        self.app = Starlette(routes=[Route("/webhooks/rest/webhook", self.webhook, methods=["POST"])])
+        self.app = Starlette(
+            routes=[Route("/webhooks/rest/webhook", self.webhook, methods=["POST"])]
+        )
 
     async def webhook(self, request: Request) -> JSONResponse:
         body = await request.json()
@@ -29,8 +31,13 @@ class StandInRasa:
         if self.status != 200:
             return JSONResponse({"error": "down"}, status_code=self.status)
         return JSONResponse(
-            [{"recipient_id": body["sender"], "text": f"got {body['message']}",
-              "buttons": [{"title": "✅ Yes", "payload": "/affirm"}]}]
+            [
+                {
+                    "recipient_id": body["sender"],
+                    "text": f"got {body['message']}",
+                    "buttons": [{"title": "✅ Yes", "payload": "/affirm"}],
+                }
+            ]
         )
 
 

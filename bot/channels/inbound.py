@@ -15,9 +15,23 @@ MAX_MESSAGE_CHARS = 1000
 # "/" was typed by a person and is passed on as plain words.
 BUTTON_INTENTS = frozenset(
     {
-        "affirm", "deny", "partly", "unsure", "skip_question", "start_review", "help",
-        "ask_coproduction", "ask_codesign", "ask_consultation", "ask_ladder", "ask_jargon",
-        "ask_charter", "simpler", "goodbye", "greet", "stop",
+        "affirm",
+        "deny",
+        "partly",
+        "unsure",
+        "skip_question",
+        "start_review",
+        "help",
+        "ask_coproduction",
+        "ask_codesign",
+        "ask_consultation",
+        "ask_ladder",
+        "ask_jargon",
+        "ask_charter",
+        "simpler",
+        "goodbye",
+        "greet",
+        "stop",
     }
 )
 BUTTON_ENTITIES = frozenset({"review_code", "term"})
@@ -40,8 +54,9 @@ class Inbound:
 
 def _strip_controls(text: str) -> str:
     return "".join(
-        ch for ch in text if ch in "\n\t" or not unicodedata.category(ch).startswith("C")
-        or ch == "\u200d"
+        ch
+        for ch in text
+        if ch in "\n\t" or not unicodedata.category(ch).startswith("C") or ch == "\u200d"
     )
 
 
@@ -71,8 +86,10 @@ def button_payload(raw: object) -> Inbound:
             values = json.loads(entities)
         except ValueError:
             return typed_text(raw)
-        if not isinstance(values, dict) or not set(values) <= BUTTON_ENTITIES or not all(
-            isinstance(v, str) and len(v) <= 40 for v in values.values()
+        if (
+            not isinstance(values, dict)
+            or not set(values) <= BUTTON_ENTITIES
+            or not all(isinstance(v, str) and len(v) <= 40 for v in values.values())
         ):
             return typed_text(raw)
         return Inbound(f"/{match.group(1)}{json.dumps(values)}")

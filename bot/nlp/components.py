@@ -16,9 +16,7 @@ from bot.nlp.risk import suggests_risk
 SAFEGUARDING = "safeguarding"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RiskBackstop(GraphComponent):
     """Turn any message with risk phrases into the `safeguarding` intent.
 
@@ -44,7 +42,9 @@ class RiskBackstop(GraphComponent):
                 continue
             message.set(INTENT, {"name": SAFEGUARDING, "confidence": 1.0}, add_to_output=True)
             ranking = [{"name": SAFEGUARDING, "confidence": 1.0}]
-            ranking += [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != SAFEGUARDING]
+            ranking += [
+                r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != SAFEGUARDING
+            ]
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             message.set("risk_backstop", True, add_to_output=True)
         return messages

@@ -27,8 +27,10 @@ _REWRITES = {
     r"\bdad's\b": "dad",
 }
 
-_PERSON = r"(mum|mam|mom|mother|dad|father|step ?dad|step ?mum|brother|sister|uncle|aunt|" \
+_PERSON = (
+    r"(mum|mam|mom|mother|dad|father|step ?dad|step ?mum|brother|sister|uncle|aunt|"
     r"teacher|carer|boyfriend|girlfriend|someone|somebody|he|she|they|nan|grandad)"
+)
 _CHILD = r"(child|son|daughter|kid|boy|girl|children|kids)"
 
 _PATTERNS = [

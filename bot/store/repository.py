@@ -63,9 +63,7 @@ def create_review(
 def find_open_review(session: Session, code: str) -> Review | None:
     """The open review with this code (any case, spaces ignored), if there is one."""
     cleaned = code.strip().upper().replace(" ", "")
-    return session.scalar(
-        select(Review).where(Review.code == cleaned, Review.closed_at.is_(None))
-    )
+    return session.scalar(select(Review).where(Review.code == cleaned, Review.closed_at.is_(None)))
 
 
 def review_by_code(session: Session, code: str) -> Review | None:
@@ -85,9 +83,7 @@ def ensure_general_review(session: Session, charter: str, title: str) -> Review:
     return review
 
 
-def start_or_resume(
-    session: Session, review: Review, pseudonym: str, channel: str
-) -> ResponseRef:
+def start_or_resume(session: Session, review: Review, pseudonym: str, channel: str) -> ResponseRef:
     """This person's response to ``review``: the one they began, or a new one."""
     respondent = get_or_create_respondent(session, pseudonym, channel)
     response = session.scalar(

@@ -51,8 +51,11 @@ async def chat(request: Request) -> Response:
         return _reply(inbound.problem or "bad_request", limit=1000)
     try:
         messages = await send_to_rasa(
-            request.app.state.http, request.app.state.settings.rasa_url,
-            _sender(request), inbound.text, "web",
+            request.app.state.http,
+            request.app.state.settings.rasa_url,
+            _sender(request),
+            inbound.text,
+            "web",
         )
     except RasaUnavailable:
         return _reply("unavailable", status=503)

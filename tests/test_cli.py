@@ -1,0 +1,75 @@
+"""The copro command."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli import CODE_ALPHABET, main, new_review_code
+from bot.store.db import unit_of_work
+from bot.store.models import Review
+
+
+def test_review_codes_are_easy_to_read_aloud():
+    for _ in range(200):
+        code = new_review_code()
+        assert re.fullmatch(rf"[{CODE_ALPHABET}]{{3}}-[{CODE_ALPHABET}]{{3}}", code)
+        assert not set(code) & set("01IOL")
+
+
+def test_review_create_stores_the_review_and_prints_its_code(database, capsys):
+    assert (
+        main(
+            [
+                "review",
+                "create",
+                "--title",
+                "Short breaks workshop",
+                "--charter",
+                "wirral",
+                "--level",
+                "co-designing",
+                "--date",
+                "2026-11-20",
+            ]
+        )
+        == 0
+    )
+    code = re.search(r"Review code: (\S+)", capsys.readouterr().out).group(1)
+    with unit_of_work() as session:
+        review = session.scalar(select(Review).where(Review.code == code))
+    assert (review.title, review.charter, review.level, review.held_on) == (
+        "Short breaks workshop",
+        "wirral",
+        "co-designing",
+        "2026-11-20",
+    )
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--title", "x", "--charter", "atlantis"], "no charter pack called 'atlantis'"),
+        (["--title", "   ", "--charter", "wirral"], "--title must be 1 to 200 characters"),
+        (["--title", "x", "--date", "20/11/2026"], "--date must be a date like 2026-11-20"),
+    ],
+)
+def test_review_create_refuses_bad_input_with_a_clear_message(database, capsys, args, message):
+    assert main(["review", "create", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_every_command_has_help(capsys):
+    for command in (
+        ["--help"],
+        ["run", "--help"],
+        ["review", "create", "--help"],
+        ["nlp", "build", "--help"],
+        ["db", "upgrade", "--help"],
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            main(command)
+        assert exit_.value.code == 0
+    assert "usage: copro" in capsys.readouterr().out

@@ -1,0 +1,96 @@
+"""The store on SQLite and on PostgreSQL: migrations and repository functions."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from bot.store import repository
+from bot.store.db import engine_for, unit_of_work, upgrade
+from bot.store.models import Answer
+from tests.conftest import in_ci
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+        upgrade(url)
+        yield url
+        engine_for(url).dispose()
+        return
+    name = f"copro_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_SERVER, future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001
+        if in_ci():
+            pytest.fail(f"PostgreSQL must be reachable in CI: {error}")
+        pytest.skip(f"PostgreSQL not reachable here: {error}")
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    upgrade(url)
+    yield url
+    engine_for(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}"'))
+    admin.dispose()
+
+
+def test_migration_creates_every_table(store_url):
+    tables = set(inspect(engine_for(store_url)).get_table_names())
+    assert {"respondent", "review", "review_response", "answer", "safeguarding_flag"} <= tables
+
+
+def test_answers_are_saved_changed_and_commented(store_url):
+    engine = engine_for(store_url)
+    with unit_of_work(engine) as session:
+        review = repository.ensure_general_review(session, "wirral", "A meeting")
+        again = repository.ensure_general_review(session, "wirral", "A meeting")
+        assert review.id == again.id and review.code == "WIRRAL-OPEN"
+        ref = repository.start_or_resume(session, review, "web-abc", "web")
+        repository.record_answer(session, ref.response_id, "welcome", "yes", "web")
+    with unit_of_work(engine) as session:
+        repository.record_answer(session, ref.response_id, "welcome", "no", "web", "late\x00 ")
+        assert repository.add_comment(session, ref.response_id, "welcome", "and cold")
+        assert not repository.add_comment(session, ref.response_id, "place", "no answer yet")
+    with unit_of_work(engine) as session:
+        [answer] = session.scalars(select(Answer)).all()
+        assert (answer.value, answer.comment) == ("no", "late\nand cold")
+        assert repository.unfinished_response(session, "web-abc").response_id == ref.response_id
+        repository.finish_response(session, ref.response_id)
+    with unit_of_work(engine) as session:
+        assert repository.unfinished_response(session, "web-abc") is None
+        again = repository.start_or_resume(session, review, "web-abc", "web")
+        assert again.response_id == ref.response_id and again.finished
+
+
+def test_unknown_answer_value_is_refused(store_url):
+    with unit_of_work(engine_for(store_url)) as session:
+        review = repository.ensure_general_review(session, "wirral", "A meeting")
+        ref = repository.start_or_resume(session, review, "web-x", "web")
+        with pytest.raises(ValueError, match="unknown answer value"):
+            repository.record_answer(session, ref.response_id, "welcome", "maybe?", "web")
+
+
+def test_review_codes_are_found_in_any_case_and_closed_ones_are_not(store_url):
+    with unit_of_work(engine_for(store_url)) as session:
+        review = repository.create_review(session, "kd7-m4p", "Workshop", "wirral")
+        assert repository.find_open_review(session, " Kd7-M4p ").id == review.id
+        review.closed_at = review.created_at
+        session.flush()
+        assert repository.find_open_review(session, "KD7-M4P") is None
+
+
+def test_long_comments_are_cut_not_lost(store_url):
+    with unit_of_work(engine_for(store_url)) as session:
+        review = repository.ensure_general_review(session, "wirral", "A meeting")
+        ref = repository.start_or_resume(session, review, "web-long", "web")
+        answer = repository.record_answer(
+            session, ref.response_id, "time", "partly", "web", "x" * 5000
+        )
+        assert len(answer.comment) == repository.COMMENT_MAX

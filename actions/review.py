@@ -145,6 +145,9 @@ class ValidateReviewForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
+        if slot_value is None:
+            # The slot was only emptied (a review starting): nothing was said to it.
+            return {}
         response_id = tracker.get_slot("review_response_id")
         if response_id is None:
             return {"review_answer": "done", "review_stage": None}

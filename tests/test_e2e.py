@@ -48,6 +48,7 @@ def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
     assert "co-production companion" in texts(stack.say(sender, "hello"))
     replies = stack.say(sender, "/start_review")
     assert "Question 1 of 7" in texts(replies)
+    assert "did not understand" not in texts(replies)
     assert [b["payload"] for b in replies[-1]["buttons"]] == [
         "/affirm",
         "/partly",
@@ -103,8 +104,9 @@ def test_stop_half_way_then_hello_carries_on_where_they_left_off(stack):
     assert "Your answers so far are saved" in texts(stack.say(sender, "stop"))
     assert len(answers_of(stack, sender)) == 2
     assert "Welcome back" in texts(stack.say(sender, "hello"))
-    replies = texts(stack.say(sender, "/start_review"))
+    replies = texts(stack.say(sender, "yes please"))
     assert "Question 3 of 7" in replies
+    assert "tell us more" not in replies
     assert "Question 1 of 7" not in replies
 
 

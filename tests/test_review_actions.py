@@ -243,6 +243,20 @@ def test_unknown_review_code_gets_a_kind_message_and_no_review(database):
         assert session.scalars(select(ReviewResponse)).all() == []
 
 
+async def test_starting_review_does_not_take_the_start_message_as_an_answer(database):
+    slots, _ = start(database)
+    for intent, text in [("start_review", "/start_review"), ("affirm", "yes please")]:
+        tracker = make_tracker(intent, text, slots=slots, active_loop="review_form")
+        # action_start_review empties review_answer in the same turn.
+        tracker.events.append({"event": "slot", "name": "review_answer", "value": None})
+        domain = {"forms": {"review_form": {"required_slots": ["review_answer"]}}}
+        dispatcher = CollectingDispatcher()
+        events = await ValidateReviewForm().run(dispatcher, tracker, domain)
+        assert dispatcher.messages == []
+        assert saved_answers() == {}
+        assert not any(e.get("name") == "review_stage" for e in events)
+
+
 async def test_form_validation_run_returns_slot_events(database):
     slots, _ = start(database)
     tracker = make_tracker(

@@ -65,6 +65,27 @@ _PATTERNS = [
     r"\brun(ning)? away from home\b",
     r"\bno food at home\b",
     r"\bkicked me out\b",
+    r"\btoo many (tablets|pills)\b",
+    r"\b(sleep|go to sleep) and (not|never) wake up\b",
+    r"\b(feel|felt|am|i'm) unsafe\b",
+    r"\b(say|says|said|told me) not to tell\b",
+    r"\b(hurt|hurts|hurting|harm|harming) (myself|themselves|himself|herself)\b",
+    r"\bdo not want to (be here|live|be alive)\b",
+    r"\b(disappear|gone) (forever|for good)\b",
+    r"\bcan not go on\b",
+    r"\bhate my life\b",
+    r"\bthrow(s|ing)? (things|stuff) at me\b",
+    r"\bmade me keep (a|it) secret\b",
+    r"\bbruis(e|es|ed|ing)\b",
+    r"\bbeing (hurt|hit|abused|beaten)\b",
+    r"\b(scared|afraid|frightened|terrified) of (a|the|my|our) (staff member|"
+    + _PERSON[1:-1]
+    + r")\b",
+    rf"\b{_PERSON} is (hurting|hitting|abusing|touching) (me|my|our|us)\b",
+    r"\bwants? me to send (pics|pictures|photos|nudes)\b",
+    r"\bnowhere to (sleep|live|stay)\b",
+    r"\b(am|i'm) not safe\b",
+    r"\b(getting|being|been) bullied every day\b",
 ]
 
 

@@ -75,12 +75,38 @@ def cmd_review_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def server_command(host: str, port: int) -> list[str]:
+    """Serve bot.server with uvicorn. No websockets: Rasa pins a version uvicorn cannot use."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "bot.server:create_app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--ws",
+        "none",
+        "--no-access-log",
+    ]
+
+
 def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     print("Starting:", " ".join(command), flush=True)
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _wait_until(processes: list[subprocess.Popen[bytes]]) -> int:
+    """Watch the processes; stop them all on Ctrl+C, SIGTERM or when one of them stops."""
+    # Set explicitly: a shell that starts us in the background makes SIGINT ignored.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         while True:
             for process in processes:
@@ -94,7 +120,7 @@ def _wait_until(processes: list[subprocess.Popen[bytes]]) -> int:
     finally:
         for process in processes:
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.terminate()
         for process in processes:
             try:
                 process.wait(timeout=15)
@@ -145,20 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             ],
             env,
         ),
-        _spawn(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "bot.server:create_app",
-                "--host",
-                settings.server_host,
-                "--port",
-                str(settings.server_port),
-            ],
-            env,
-        ),
+        _spawn(server_command(settings.server_host, settings.server_port), env),
     ]
     print(
         f"\nThe chat opens at http://localhost:{settings.server_port} once Rasa has loaded "

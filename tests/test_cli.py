@@ -73,3 +73,37 @@ def test_every_command_has_help(capsys):
             main(command)
         assert exit_.value.code == 0
     assert "usage: copro" in capsys.readouterr().out
+
+
+def test_the_chat_server_command_serves_the_page(tmp_path):
+    """The exact command `copro run` uses for bot.server starts and serves the chat."""
+    import subprocess
+    import time
+
+    import httpx
+
+    from bot.cli import server_command
+    from tests.e2e import ROOT, free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        server_command("127.0.0.1", port),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError(process.communicate(timeout=5)[0].decode()[-2000:])
+        assert page.status_code == 200 and 'role="log"' in page.text
+        assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -202,3 +202,14 @@ def test_rasa_test_stories_pass():
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+def test_a_typed_review_code_opens_that_review(stack):
+    from bot.store import repository
+
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        repository.create_review(session, "HXT-92B", "Short breaks workshop", "wirral")
+    replies = texts(stack.say("web-e2e-code", "my review code is hxt-92b"))
+    assert "Short breaks workshop" in replies and "Question 1 of 7" in replies
+    unknown = texts(stack.say("web-e2e-code-2", "my code is ZZZ-777"))
+    assert "could not find the review code" in unknown and "Question" not in unknown

@@ -118,14 +118,19 @@ def _wait_until(processes: list[subprocess.Popen[bytes]]) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(processes)
+
+
+def stop_processes(processes: list[subprocess.Popen[bytes]], timeout: float = 15) -> None:
+    """Ask each process to stop; kill any still running after ``timeout`` seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.cli import stop_processes
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "current.tar.gz"
 BIN = Path(sys.executable).parent
@@ -119,10 +121,4 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
         yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", database_url=database_url)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(processes, timeout=20)

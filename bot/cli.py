@@ -35,6 +35,27 @@ def cmd_nlp_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_charters_check(args: argparse.Namespace) -> int:
+    from bot.content import ContentError, load_pack
+    from bot.content.loader import PACKS_DIR
+
+    paths = [Path(p) for p in args.files] or sorted(PACKS_DIR.glob("*.yml"))
+    failures = 0
+    for path in paths:
+        try:
+            pack = load_pack(path)
+        except (ContentError, OSError) as error:
+            failures += 1
+            print(f"FAIL {error}", file=sys.stderr)
+            continue
+        print(
+            f"ok   {path.name}: {pack.area}, {len(pack.principles)} principles, "
+            f"{len(pack.questions)} questions, {len(pack.ladder)} ladder steps, "
+            f"pledges for {', '.join(pack.pledges) or 'nobody yet'}"
+        )
+    return 1 if failures else 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.store.db import upgrade
 
@@ -202,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
     build = nlp_commands.add_parser("build", help="Build the local spaCy pipeline (no download).")
     build.add_argument("--force", action="store_true", help="Rebuild even if up to date.")
     build.set_defaults(handler=cmd_nlp_build)
+
+    charters = commands.add_parser("charters", help="Charter packs.")
+    charter_commands = charters.add_subparsers(dest="charters_command", required=True)
+    check = charter_commands.add_parser(
+        "check", help="Check charter pack files against the schema."
+    )
+    check.add_argument("files", nargs="*", help="Pack files (default: every installed pack).")
+    check.set_defaults(handler=cmd_charters_check)
 
     db = commands.add_parser("db", help="Database tools.")
     db_commands = db.add_subparsers(dest="db_command", required=True)

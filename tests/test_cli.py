@@ -107,3 +107,15 @@ def test_the_chat_server_command_serves_the_page(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_charters_check_passes_on_the_installed_packs(capsys):
+    assert main(["charters", "check"]) == 0
+    assert "ok   wirral.yml: Wirral" in capsys.readouterr().out
+
+
+def test_charters_check_names_the_broken_file_and_field(tmp_path, capsys):
+    broken = tmp_path / "nowhere.yml"
+    broken.write_text("id: nowhere\narea: Nowhere\n")
+    assert main(["charters", "check", str(broken)]) == 1
+    assert "FAIL nowhere.yml: field 'principles' must be a non-empty list" in capsys.readouterr().err

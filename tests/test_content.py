@@ -73,6 +73,67 @@ def test_a_broken_pack_names_the_file_field_and_problem(change, message):
     assert str(error.value).startswith("broken.yml")
 
 
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda d: d.update(colour="blue"), "unknown field(s) colour"),
+        (lambda d: d.update(contact={"fax": "1"}), "field 'contact' must be a mapping with only"),
+        (lambda d: d.update(ladder=["x"]), "field 'ladder' must be a mapping"),
+        (
+            lambda d: d.update(
+                ladder={
+                    "name": "Ladder",
+                    "rungs": [{"id": "a", "name": "A", "group": "doing at", "easy_read": "Hi."}],
+                }
+            ),
+            "ladder.rungs[0]: field 'group' must be one of",
+        ),
+        (
+            lambda d: d.update(pledges={"aliens": ["We come in peace."]}),
+            "pledges.aliens: signer kind",
+        ),
+        (
+            lambda d: d.update(pledges={"organisation": []}),
+            "pledges.organisation: must be a non-empty",
+        ),
+        (
+            lambda d: d.update(pledges={"organisation": ["We " + "really " * 15 + "promise."]}),
+            "pledges.organisation[0]: field 'pledge' has a sentence over 15 words",
+        ),
+    ],
+)
+def test_broken_ladder_pledges_and_contact_are_named(change, message):
+    data = yaml.safe_load(yaml.safe_dump(WIRRAL))
+    change(data)
+    with pytest.raises(ContentError, match=re.escape(message)):
+        parse_pack(data, "broken.yml")
+
+
+def test_ladder_and_pledges_load_in_order():
+    data = yaml.safe_load(yaml.safe_dump(WIRRAL))
+    data["ladder"] = {
+        "name": "Ladder of participation",
+        "rungs": [
+            {
+                "id": "informing",
+                "name": "Informing",
+                "group": "doing for",
+                "easy_read": "You are told.",
+            },
+            {
+                "id": "co_producing",
+                "name": "Co-producing",
+                "group": "doing with",
+                "easy_read": "We do it together.",
+            },
+        ],
+    }
+    data["pledges"] = {"young_people": ["I will share my ideas."]}
+    pack = parse_pack(data, "wirral.yml")
+    assert [r.id for r in pack.ladder] == ["informing", "co_producing"]
+    assert pack.pledges == {"young_people": ("I will share my ideas.",)}
+
+
 def test_pack_id_must_match_file_name(tmp_path):
     path = tmp_path / "elsewhere.yml"
     path.write_text(yaml.safe_dump(WIRRAL))

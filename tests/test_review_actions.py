@@ -15,7 +15,8 @@ from actions.review import (
     ValidateReviewForm,
 )
 from actions.welcome import ActionGreet
-from bot.content import get_pack
+from bot.content import get_pack, list_packs
+from bot.settings import get_settings
 from bot.store import repository
 from bot.store.db import unit_of_work
 from bot.store.models import Answer, ReviewResponse
@@ -272,3 +273,22 @@ async def test_form_validation_run_returns_slot_events(database):
         "value": "comment:welcome",
     } in events
     assert saved_answers()["welcome"].value == "yes"
+
+
+@pytest.mark.parametrize("pack", list_packs(), ids=lambda p: p.id)
+def test_every_charter_pack_drives_a_complete_review(database, monkeypatch, pack):
+    monkeypatch.setenv("COPRO_CHARTER", pack.id)
+    get_settings.cache_clear()
+    slots, messages = start(database)
+    assert slots["review_charter"] == pack.id
+    assert messages[0]["total"] == len(pack.questions)
+    asked = []
+    for _ in pack.questions:
+        asked.append(ask(slots)[0]["question"])
+        slots, _ = answer(slots, "partly", "/partly")
+        slots, _ = answer(slots, "skip_question", "/skip_question")
+    assert asked == [q.text for q in pack.questions]
+    assert slots["review_answer"] == "done"
+    assert {q: a.value for q, a in saved_answers().items()} == {
+        q.id: "partly" for q in pack.questions
+    }

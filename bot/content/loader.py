@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,35 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Rung:
+    """One step of the area's ladder of participation (lowest first)."""
+
+    id: str
+    name: str
+    group: str | None
+    easy_read: str
+
+
+SIGNER_KINDS = ("organisation", "parent_carer_forum", "parents_and_carers", "young_people")
+RUNG_GROUPS = ("doing to", "doing for", "doing with")
+PACK_FIELDS = frozenset(
+    {
+        "id",
+        "area",
+        "title",
+        "general_review_title",
+        "source",
+        "principles",
+        "questions",
+        "ladder",
+        "pledges",
+        "contact",
+    }
+)
+CONTACT_FIELDS = frozenset({"name", "email", "phone", "url"})
+
+
+@dataclass(frozen=True)
 class CharterPack:
     id: str
     area: str
@@ -43,6 +72,9 @@ class CharterPack:
     principles: tuple[Principle, ...]
     questions: tuple[Question, ...]
     contact: dict[str, Any]
+    ladder_name: str = "Ladder of participation"
+    ladder: tuple[Rung, ...] = ()
+    pledges: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -103,9 +135,15 @@ def parse_pack(data: Any, source: str) -> CharterPack:
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
         raise ContentError(f"{source}: questions: every id must be different")
+    unknown = set(data) - PACK_FIELDS
+    if unknown:
+        raise ContentError(f"{source}: unknown field(s) {', '.join(sorted(unknown))}")
     contact = data.get("contact") or {}
-    if not isinstance(contact, dict):
-        raise ContentError(f"{source}: field 'contact' must be a mapping")
+    if not isinstance(contact, dict) or set(contact) - CONTACT_FIELDS:
+        raise ContentError(
+            f"{source}: field 'contact' must be a mapping with only {sorted(CONTACT_FIELDS)}"
+        )
+    ladder_name, ladder = _ladder(data.get("ladder"), source)
     return CharterPack(
         id=_text(data, "id", source),
         area=_text(data, "area", source),
@@ -114,7 +152,51 @@ def parse_pack(data: Any, source: str) -> CharterPack:
         principles=principles,
         questions=tuple(questions),
         contact=contact,
+        ladder_name=ladder_name,
+        ladder=ladder,
+        pledges=_pledges(data.get("pledges"), source),
     )
+
+
+def _ladder(data: Any, source: str) -> tuple[str, tuple[Rung, ...]]:
+    if data is None:
+        return "Ladder of participation", ()
+    if not isinstance(data, dict):
+        raise ContentError(f"{source}: field 'ladder' must be a mapping with 'name' and 'rungs'")
+    rungs = []
+    for i, rung in enumerate(_list(data, "rungs", f"{source}: ladder")):
+        where = f"{source}: ladder.rungs[{i}]"
+        group = rung.get("group")
+        if group is not None and group not in RUNG_GROUPS:
+            raise ContentError(f"{where}: field 'group' must be one of {list(RUNG_GROUPS)} or null")
+        rungs.append(
+            Rung(
+                id=_text(rung, "id", where),
+                name=_text(rung, "name", where),
+                group=group,
+                easy_read=_text(rung, "easy_read", where, easy_read=True),
+            )
+        )
+    return _text(data, "name", f"{source}: ladder"), tuple(rungs)
+
+
+def _pledges(data: Any, source: str) -> dict[str, tuple[str, ...]]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError(f"{source}: field 'pledges' must be a mapping of signer kind to a list")
+    pledges = {}
+    for kind, items in data.items():
+        where = f"{source}: pledges.{kind}"
+        if kind not in SIGNER_KINDS:
+            raise ContentError(f"{where}: signer kind must be one of {list(SIGNER_KINDS)}")
+        if not isinstance(items, list) or not items:
+            raise ContentError(f"{where}: must be a non-empty list of pledges")
+        pledges[kind] = tuple(
+            _text({"pledge": item}, "pledge", f"{where}[{i}]", easy_read=True)
+            for i, item in enumerate(items)
+        )
+    return pledges
 
 
 def load_pack(path: Path) -> CharterPack:

@@ -118,4 +118,6 @@ def test_charters_check_names_the_broken_file_and_field(tmp_path, capsys):
     broken = tmp_path / "nowhere.yml"
     broken.write_text("id: nowhere\narea: Nowhere\n")
     assert main(["charters", "check", str(broken)]) == 1
-    assert "FAIL nowhere.yml: field 'principles' must be a non-empty list" in capsys.readouterr().err
+    assert (
+        "FAIL nowhere.yml: field 'principles' must be a non-empty list" in capsys.readouterr().err
+    )

@@ -213,3 +213,19 @@ def test_a_typed_review_code_opens_that_review(stack):
     assert "Short breaks workshop" in replies and "Question 1 of 7" in replies
     unknown = texts(stack.say("web-e2e-code-2", "my code is ZZZ-777"))
     assert "could not find the review code" in unknown and "Question" not in unknown
+
+
+@pytest.mark.parametrize(
+    "typed,term",
+    [
+        ("whats a senco", "SENCo"),
+        ("what does EHCP stand for?", "EHCP"),
+        ("what is CAMHS", "CAMHS"),
+        ("explain short breaks pls", "short breaks"),
+    ],
+)
+def test_send_words_are_explained_however_they_are_written(stack, typed, term):
+    from bot.content import lookup_term
+
+    replies = texts(stack.say(f"web-e2e-jargon-{term}", typed))
+    assert lookup_term(term)["short"].split(".")[0] in replies

@@ -8,7 +8,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.risk import suggests_risk
@@ -47,4 +47,87 @@ class RiskBackstop(GraphComponent):
             ]
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             message.set("risk_backstop", True, add_to_output=True)
+        return messages
+
+
+# Terms that are also everyday words: found only when written in capitals ("SEND", not "send").
+CAPITALS_ONLY = frozenset({"send", "sen", "salt", "ot", "ep", "la", "asc", "ld", "slt", "pcf"})
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class GlossaryTermExtractor(GraphComponent):
+    """Find SEND glossary terms (and their other spellings) in any message as `term`.
+
+    A spaCy PhraseMatcher over the glossary in ``bot/content/glossary.yml``: adding a
+    term there needs no retraining. Matching ignores case, except for acronyms
+    that are also everyday words.
+    """
+
+    def __init__(self) -> None:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        from bot.content.loader import glossary_names
+
+        self._nlp = spacy.blank("en")
+        self._any_case = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._capitals = PhraseMatcher(self._nlp.vocab, attr="ORTH")
+        self._terms: dict[str, str] = {}
+        for name, term in glossary_names().items():
+            key = f"term-{len(self._terms)}"
+            self._terms[key] = term
+            if name in CAPITALS_ONLY:
+                self._capitals.add(key, [self._nlp.make_doc(name.upper())])
+            else:
+                self._any_case.add(key, [self._nlp.make_doc(name)])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GlossaryTermExtractor:
+        return cls()
+
+    def find_terms(self, text: str) -> list[dict[str, Any]]:
+        doc = self._nlp.make_doc(text)
+        matches = [*self._any_case(doc), *self._capitals(doc)]
+        # Longest match first, so "EHC needs assessment" wins over "EHC".
+        matches.sort(key=lambda m: (m[1], -(m[2] - m[1])))
+        found, taken_until = [], -1
+        for match_id, start, end in matches:
+            if start < taken_until:
+                continue
+            span = doc[start:end]
+            found.append(
+                {
+                    "entity": "term",
+                    "value": self._terms[self._nlp.vocab.strings[match_id]],
+                    "start": span.start_char,
+                    "end": span.end_char,
+                    "confidence_entity": 1.0,
+                    "extractor": type(self).__name__,
+                }
+            )
+            taken_until = end
+        return found
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            found = self.find_terms(text)
+            if not found:
+                continue
+            spans = [(f["start"], f["end"]) for f in found]
+            kept = [
+                e
+                for e in message.get(ENTITIES) or []
+                if e.get("entity") != "term"
+                or not any(e["start"] < end and start < e["end"] for start, end in spans)
+            ]
+            message.set(ENTITIES, kept + found, add_to_output=True)
         return messages

@@ -1,0 +1,64 @@
+"""The jargon buster: every glossary term found and explained, in more than one phrasing."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.content.loader import glossary_names, glossary_terms, lookup_term
+from bot.nlp.components import CAPITALS_ONLY, GlossaryTermExtractor
+
+EXTRACTOR = GlossaryTermExtractor()
+PHRASINGS = ["what is {}", "whats a {} pls", "what does {} stand for?", "{}?? never heard of it"]
+
+
+def written_as(name: str) -> str:
+    return name.upper() if name in CAPITALS_ONLY else name
+
+
+def test_at_least_forty_terms_with_easy_read_definitions():
+    terms = glossary_terms()
+    assert len(terms) >= 40
+    for term in terms:
+        entry = lookup_term(term)
+        assert entry["short"] != entry["simple"]
+
+
+@pytest.mark.parametrize("name,term", sorted(glossary_names().items()))
+def test_every_name_of_every_term_is_found_in_several_phrasings(name, term):
+    for phrasing in PHRASINGS:
+        text = phrasing.format(written_as(name))
+        found = EXTRACTOR.find_terms(text)
+        assert [f["value"] for f in found] == [term], text
+        assert text[found[0]["start"] : found[0]["end"]].lower() == name
+
+
+@pytest.mark.parametrize(
+    "text,terms",
+    [
+        ("whats a senco", ["SENCo"]),
+        ("WHAT DOES EHCP STAND FOR", ["EHCP"]),
+        ("can you send me my data", []),
+        ("pass the salt", []),
+        ("my son has an EHC needs assessment and sees the ed psych", ["EHCNA", "EP"]),
+        ("the meeting was lovely", []),
+    ],
+)
+def test_terms_in_ordinary_messages(text, terms):
+    assert [f["value"] for f in EXTRACTOR.find_terms(text)] == terms
+
+
+def test_process_replaces_overlapping_term_guesses_and_keeps_other_entities():
+    message = Message(
+        data={
+            TEXT: "my code is KD7-M4P whats a senco",
+            ENTITIES: [
+                {"entity": "review_code", "value": "KD7-M4P", "start": 11, "end": 18},
+                {"entity": "term", "value": "senc", "start": 26, "end": 30},
+            ],
+        }
+    )
+    [processed] = EXTRACTOR.process([message])
+    entities = {(e["entity"], e["value"]) for e in processed.get(ENTITIES)}
+    assert entities == {("review_code", "KD7-M4P"), ("term", "SENCo")}

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import contact_kwargs, intent_of, pack_for
-from bot.content import lookup_term
+from bot.content import CharterPack, lookup_term
 
 TOPICS = {
     "ask_coproduction": "coproduction",
@@ -38,8 +38,25 @@ def explain(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | No
     topic = TOPICS.get(intent or "")
     if topic is None:
         return {}
-    dispatcher.utter_message(response=f"utter_explain_{topic}", **contact_kwargs(pack_for(tracker)))
+    pack = pack_for(tracker)
+    if topic == "ladder" and pack.ladder:
+        dispatcher.utter_message(
+            response="utter_explain_ladder_local",
+            ladder_name=pack.ladder_name,
+            steps=ladder_steps(pack),
+            **contact_kwargs(pack),
+        )
+    else:
+        dispatcher.utter_message(response=f"utter_explain_{topic}", **contact_kwargs(pack))
     return {"last_explained": topic}
+
+
+def ladder_steps(pack: CharterPack) -> str:
+    """The area's ladder, one numbered line a step, bottom step first."""
+    return "\n".join(
+        f"{number}. {rung.name}: {rung.easy_read}"
+        for number, rung in enumerate(pack.ladder, start=1)
+    )
 
 
 class ActionExplain(Action):

@@ -20,7 +20,6 @@ from tests.conftest import make_tracker
         ("ask_coproduction", "utter_explain_coproduction"),
         ("ask_codesign", "utter_explain_codesign"),
         ("ask_consultation", "utter_explain_consultation"),
-        ("ask_ladder", "utter_explain_ladder"),
         ("ask_charter", "utter_explain_charter"),
     ],
 )

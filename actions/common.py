@@ -30,6 +30,10 @@ def intent_of(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
+def confidence_of(tracker: Tracker) -> float:
+    return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+
+
 def text_of(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     ANSWER_VALUES_BY_INTENT,
     channel_of,
+    confidence_of,
     intent_of,
     pack_for,
     text_of,
@@ -29,6 +30,10 @@ COMMENT_STAGE = "comment:"
 GENERAL_CODE = "GENERAL"
 # A typed answer longer than this many words is kept as the person's comment too.
 BARE_ANSWER_WORDS = 3
+# A typed answer is saved only when the classifier is this sure: genuine answers
+# score near 1.0, while gibberish or markup can score 0.8. Asking again costs
+# one message; a wrong answer saved misleads the staff who read the totals.
+TYPED_ANSWER_CONFIDENCE = 0.9
 
 
 def word_count(text: str) -> int:
@@ -209,9 +214,16 @@ class ValidateReviewForm(FormValidationAction):
             return ANSWER_STAGE
         question, _ = found
         intent, text = intent_of(tracker), text_of(tracker)
+        typed = typed_by_person(text)
+        if (
+            intent in ANSWER_VALUES_BY_INTENT
+            and typed
+            and confidence_of(tracker) < (TYPED_ANSWER_CONFIDENCE)
+        ):
+            dispatcher.utter_message(response="utter_review_not_understood")
+            return ANSWER_STAGE
         if intent in ANSWER_VALUES_BY_INTENT:
             value = ANSWER_VALUES_BY_INTENT[intent]
-            typed = typed_by_person(text)
             comment = text.strip() if typed and word_count(text) > BARE_ANSWER_WORDS else None
             repository.record_answer(
                 session, response_id, question.id, value, channel_of(tracker), comment

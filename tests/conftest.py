@@ -39,10 +39,11 @@ def make_tracker(
     active_loop: str | None = None,
     channel: str = "web",
     extra: dict[str, Any] | None = None,
+    confidence: float = 0.99,
 ) -> Tracker:
     """A tracker whose latest message has ``intent`` and ``text``."""
     latest = {
-        "intent": {"name": intent, "confidence": 0.99} if intent else {},
+        "intent": {"name": intent, "confidence": confidence} if intent else {},
         "entities": entities or [],
         "text": text,
         "metadata": {"channel": channel},

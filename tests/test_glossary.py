@@ -62,3 +62,24 @@ def test_process_replaces_overlapping_term_guesses_and_keeps_other_entities():
     [processed] = EXTRACTOR.process([message])
     entities = {(e["entity"], e["value"]) for e in processed.get(ENTITIES)}
     assert entities == {("review_code", "KD7-M4P"), ("term", "SENCo")}
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("👍", "affirm"),
+        ("👍🏽👍", "affirm"),
+        ("👎", "deny"),
+        ("🤷‍♀️", "unsure"),
+        ("🦄🦄🦄", "nlu_fallback"),
+        ("👍👎", "nlu_fallback"),
+        ("?!?", "nlu_fallback"),
+        ("ok 👍", None),
+        ("100%", None),
+        ("/affirm", None),
+    ],
+)
+def test_wordless_messages_are_not_guessed(text, intent):
+    from bot.nlp.components import WordlessMessageClassifier
+
+    assert WordlessMessageClassifier.intent_for(text) == intent

@@ -127,6 +127,22 @@ def test_typed_answer_keeps_its_words_as_the_comment(database, intent, text, val
     assert slots["review_stage"] == "answer"
 
 
+def test_typed_answer_the_classifier_is_unsure_of_is_asked_again(database):
+    slots, _ = start(database)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "unsure",
+        "<script>alert(1)</script>",
+        slots=slots,
+        active_loop="review_form",
+        confidence=0.82,
+    )
+    result = ValidateReviewForm().validate_review_answer("x", dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == "utter_review_not_understood"
+    assert result["review_answer"] is None
+    assert saved_answers() == {}
+
+
 def test_short_typed_answer_has_no_comment(database):
     slots, _ = start(database)
     slots, _ = answer(slots, "deny", "nope")

@@ -131,3 +131,56 @@ class GlossaryTermExtractor(GraphComponent):
             ]
             message.set(ENTITIES, kept + found, add_to_output=True)
         return messages
+
+
+# The few symbols people send as answers; anything else without words is not understood.
+SYMBOL_INTENTS = {
+    "👍": "affirm",
+    "👌": "affirm",
+    "✅": "affirm",
+    "👎": "deny",
+    "❌": "deny",
+    "🤷": "unsure",
+    "🤏": "partly",
+}
+FALLBACK = "nlu_fallback"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class WordlessMessageClassifier(GraphComponent):
+    """A message with no letters or digits cannot be classified from its words.
+
+    A thumbs up or down counts as yes or no; any other run of symbols or emoji
+    becomes `nlu_fallback`, so it is never taken as an answer by a lucky guess.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> WordlessMessageClassifier:
+        return cls()
+
+    @staticmethod
+    def intent_for(text: str) -> str | None:
+        """The intent a wordless message stands for; None when it has words."""
+        if not text or any(ch.isalnum() for ch in text) or text.lstrip().startswith("/"):
+            return None
+        symbols = {ch for ch in text if not ch.isspace() and ch not in "\ufe0f\u200d\u2640\u2642"}
+        symbols = {s for s in symbols if not ("\U0001f3fb" <= s <= "\U0001f3ff")}  # skin tones
+        intents = {SYMBOL_INTENTS.get(s) for s in symbols}
+        return intents.pop() if len(intents) == 1 and None not in intents else FALLBACK
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = self.intent_for(message.get(TEXT) or "")
+            if intent is None:
+                continue
+            message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+            message.set(
+                INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}], add_to_output=True
+            )
+        return messages

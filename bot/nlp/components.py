@@ -16,13 +16,8 @@ from bot.nlp.risk import suggests_risk
 SAFEGUARDING = "safeguarding"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RiskBackstop(GraphComponent):
-    """Turn any message with risk phrases into the `safeguarding` intent.
-
-    Runs last, after the FallbackClassifier, so neither a wrong guess nor a
-    fallback can hide a message that suggests someone is at risk.
-    """
+class RuleComponent(GraphComponent):
+    """A component with no training and no settings: Rasa makes it with ``cls()``."""
 
     @classmethod
     def create(
@@ -31,8 +26,17 @@ class RiskBackstop(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> RiskBackstop:
+    ) -> GraphComponent:
         return cls()
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RiskBackstop(RuleComponent):
+    """Turn any message with risk phrases into the `safeguarding` intent.
+
+    Runs last, after the FallbackClassifier, so neither a wrong guess nor a
+    fallback can hide a message that suggests someone is at risk.
+    """
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -55,7 +59,7 @@ CAPITALS_ONLY = frozenset({"send", "sen", "salt", "ot", "ep", "la", "asc", "ld",
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class GlossaryTermExtractor(GraphComponent):
+class GlossaryTermExtractor(RuleComponent):
     """Find SEND glossary terms (and their other spellings) in any message as `term`.
 
     A spaCy PhraseMatcher over the glossary in ``bot/content/glossary.yml``: adding a
@@ -80,16 +84,6 @@ class GlossaryTermExtractor(GraphComponent):
                 self._capitals.add(key, [self._nlp.make_doc(name.upper())])
             else:
                 self._any_case.add(key, [self._nlp.make_doc(name)])
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GlossaryTermExtractor:
-        return cls()
 
     def find_terms(self, text: str) -> list[dict[str, Any]]:
         doc = self._nlp.make_doc(text)
@@ -147,22 +141,12 @@ FALLBACK = "nlu_fallback"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class WordlessMessageClassifier(GraphComponent):
+class WordlessMessageClassifier(RuleComponent):
     """A message with no letters or digits cannot be classified from its words.
 
     A thumbs up or down counts as yes or no; any other run of symbols or emoji
     becomes `nlu_fallback`, so it is never taken as an answer by a lucky guess.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> WordlessMessageClassifier:
-        return cls()
 
     @staticmethod
     def intent_for(text: str) -> str | None:

@@ -96,6 +96,31 @@ def cmd_review_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def action_server_command(port: int) -> list[str]:
+    """The Rasa action server, running the actions package."""
+    rasa = str(Path(sys.executable).parent / "rasa")
+    return [rasa, "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_server_command(model: Path, endpoints: Path, port: int) -> list[str]:
+    """The Rasa server: REST channel only, on localhost, without the HTTP API."""
+    rasa = str(Path(sys.executable).parent / "rasa")
+    return [
+        rasa,
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
 def server_command(host: str, port: int) -> list[str]:
     """Serve bot.server with uvicorn. No websockets: Rasa pins a version uvicorn cannot use."""
     return [
@@ -165,38 +190,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     build_pipeline(Path(settings.spacy_model))
     upgrade()
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
-    bin_dir = Path(sys.executable).parent
-    rasa_port = settings.rasa_url.rsplit(":", 1)[-1]
+    rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1])
     processes = [
-        _spawn(
-            [
-                str(bin_dir / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                str(settings.action_port),
-            ],
-            env,
-        ),
-        _spawn(
-            [
-                str(bin_dir / "rasa"),
-                "run",
-                "--model",
-                str(MODEL_PATH),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                rasa_port,
-            ],
-            env,
-        ),
+        _spawn(action_server_command(settings.action_port), env),
+        _spawn(rasa_server_command(MODEL_PATH, Path("endpoints.yml"), rasa_port), env),
         _spawn(server_command(settings.server_host, settings.server_port), env),
     ]
     print(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,11 +13,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.cli import stop_processes
+from bot.cli import action_server_command, rasa_server_command, stop_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "current.tar.gz"
-BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
@@ -81,15 +79,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
     try:
         with action_log.open("wb") as alog, rasa_log.open("wb") as rlog:
             actions = subprocess.Popen(
-                [
-                    str(BIN / "rasa"),
-                    "run",
-                    "actions",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(action_port),
-                ],
+                action_server_command(action_port),
                 cwd=ROOT,
                 env=env,
                 stdout=alog,
@@ -97,20 +87,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
             )
             processes.append(actions)
             rasa = subprocess.Popen(
-                [
-                    str(BIN / "rasa"),
-                    "run",
-                    "--model",
-                    str(MODEL),
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    str(ROOT / "credentials.yml"),
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(rasa_port),
-                ],
+                rasa_server_command(MODEL, endpoints, rasa_port),
                 cwd=ROOT,
                 env=env,
                 stdout=rlog,

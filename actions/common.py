@@ -43,13 +43,29 @@ def typed_by_person(text: str) -> bool:
     return bool(text.strip()) and not text.lstrip().startswith("/")
 
 
-def pack_for(tracker: Tracker) -> CharterPack:
-    """The charter of the review in progress, else the configured default."""
-    charter = tracker.get_slot("review_charter") or get_settings().charter
+def chosen_pack(tracker: Tracker) -> CharterPack:
+    """The area the person chose in the chat, else the configured default."""
+    default = get_settings().charter
     try:
-        return get_pack(charter)
+        return get_pack(tracker.get_slot("area") or default)
     except ContentError:
-        return get_pack(get_settings().charter)
+        return get_pack(default)
+
+
+def pack_for(tracker: Tracker) -> CharterPack:
+    """The charter of the review in progress, else the person's chosen area."""
+    charter = tracker.get_slot("review_charter")
+    if charter:
+        try:
+            return get_pack(charter)
+        except ContentError:
+            pass
+    return chosen_pack(tracker)
+
+
+def simple_mode(tracker: Tracker) -> bool:
+    """True once the person asked for things to be said more simply."""
+    return bool(tracker.get_slot("simple_mode"))
 
 
 def contact_kwargs(pack: CharterPack) -> dict[str, Any]:

@@ -13,15 +13,16 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     ANSWER_VALUES_BY_INTENT,
     channel_of,
+    chosen_pack,
     confidence_of,
     intent_of,
     pack_for,
+    simple_mode,
     text_of,
     typed_by_person,
 )
 from actions.learn import EXPLAIN_INTENTS, explain
 from bot.content import CharterPack, Question, get_pack
-from bot.settings import get_settings
 from bot.store import repository
 from bot.store.db import unit_of_work
 
@@ -55,7 +56,6 @@ def review_slots(ref: repository.ResponseRef | None, ready: bool) -> list[dict[s
         SlotSet("review_charter", None if ref is None else ref.charter),
         SlotSet("review_stage", ANSWER_STAGE if ready else None),
         SlotSet("review_answer", None),
-        SlotSet("review_simple", False),
         SlotSet("review_code", None),
     ]
 
@@ -84,7 +84,7 @@ class ActionStartReview(Action):
                 if unfinished is not None:
                     review = repository.review_by_code(session, unfinished.review_code)
             if review is None:
-                pack = get_pack(get_settings().charter)
+                pack = chosen_pack(tracker)
                 review = repository.ensure_general_review(
                     session, pack.id, pack.general_review_title
                 )
@@ -132,9 +132,9 @@ class ActionAskReviewAnswer(Action):
             response="utter_review_question",
             number=number,
             total=len(pack.questions),
-            question=question.simple if tracker.get_slot("review_simple") else question.text,
+            question=question.simple if simple_mode(tracker) else question.text,
         )
-        return [SlotSet("review_simple", False)]
+        return []
 
 
 class ValidateReviewForm(FormValidationAction):
@@ -234,7 +234,7 @@ class ValidateReviewForm(FormValidationAction):
                 return ANSWER_STAGE
             return COMMENT_STAGE + question.id
         if intent == "simpler":
-            slots["review_simple"] = True
+            slots["simple_mode"] = True
         elif intent == "help":
             dispatcher.utter_message(response="utter_review_help")
         elif intent in EXPLAIN_INTENTS:

@@ -40,8 +40,9 @@ def make_tracker(
     channel: str = "web",
     extra: dict[str, Any] | None = None,
     confidence: float = 0.99,
+    before: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """A tracker whose latest message has ``intent`` and ``text``."""
+    """A tracker whose latest message has ``intent`` and ``text``, after the events ``before``."""
     latest = {
         "intent": {"name": intent, "confidence": confidence} if intent else {},
         "entities": entities or [],
@@ -53,12 +54,20 @@ def make_tracker(
         sender_id=sender,
         slots=slots or {},
         latest_message=latest,
-        events=[{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}],
+        events=[
+            *(before or []),
+            {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"},
+        ],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+def bot_said(response: str, **values: Any) -> dict[str, Any]:
+    """A bot message event as Rasa records it for a response sent with ``values``."""
+    return {"event": "bot", "text": "...", "metadata": {"utter_action": response, **values}}
 
 
 def in_ci() -> bool:

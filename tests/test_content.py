@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import ContentError, get_pack, list_packs, load_pack, lookup_term
-from bot.content.loader import parse_pack
+from bot.content import ContentError, get_pack, list_packs, load_pack, lookup_term, quiz_items
+from bot.content.loader import QUIZ_ANSWERS, parse_pack, parse_quiz
 
 ROOT = Path(__file__).resolve().parent.parent
 WIRRAL = yaml.safe_load((ROOT / "bot/content/packs/wirral.yml").read_text(encoding="utf-8"))
@@ -143,3 +143,33 @@ def test_glossary_finds_terms_in_any_case():
     assert lookup_term("short breaks")["term"] == "short breaks"
     assert lookup_term("flibble") is None
     assert lookup_term(None) is None
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"answer": "coercing"}, "field 'answer' must be one of"),
+        ({"colour": "red"}, "unknown field 'colour'"),
+        ({"why": ""}, "field 'why' must be non-empty text"),
+        (
+            {"story": "This story has far too many words in one sentence for a person to read it."},
+            "field 'story' has a sentence over 15 words",
+        ),
+    ],
+)
+def test_a_broken_quiz_story_gives_a_clear_error(change, message):
+    good = {
+        "id": "one",
+        "story": "Staff made a plan. Then they asked parents.",
+        "simple": "Staff made the plan first.",
+        "answer": "consultation",
+        "why": "Parents were only asked.",
+    }
+    with pytest.raises(ContentError, match=f"quiz.yml: story 1: {message}"):
+        parse_quiz([{**good, **change}], "quiz.yml")
+    with pytest.raises(ContentError, match="id 'one' is used twice"):
+        parse_quiz([good, good], "quiz.yml")
+
+
+def test_the_quiz_file_loads_with_every_kind_of_answer():
+    assert {item.answer for item in quiz_items()} == set(QUIZ_ANSWERS)

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.content import channel_message, get_pack
+from bot.content import channel_message, get_pack, list_packs
 from bot.server import create_app
 from bot.settings import Settings
 from bot.store.db import engine_for, unit_of_work
-from bot.store.models import Answer, Respondent, ReviewResponse, SafeguardingFlag
+from bot.store.models import Answer, Respondent, Review, ReviewResponse, SafeguardingFlag
 from tests.e2e import MODEL, ROOT, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -229,3 +229,93 @@ def test_send_words_are_explained_however_they_are_written(stack, typed, term):
 
     replies = texts(stack.say(f"web-e2e-jargon-{term}", typed))
     assert lookup_term(term)["short"].split(".")[0] in replies
+
+
+@pytest.mark.parametrize("area", ["warrington", "wokingham", "halton", "birmingham"])
+def test_a_person_chooses_their_area_and_reviews_with_its_charter(stack, area):
+    pack = get_pack(area)
+    sender = f"web-e2e-area-{area}"
+    assert f"the {pack.area} charter" in texts(stack.say(sender, f"i live in {pack.area}"))
+    replies = texts(stack.say(sender, "/start_review"))
+    total = len(pack.questions)
+    assert f"Question 1 of {total}" in replies and pack.questions[0].text in replies
+    for number in range(1, total + 1):
+        replies = texts(stack.say(sender, "/partly"))
+        assert "tell us more" in replies
+        replies = texts(stack.say(sender, "/skip_question"))
+        if number < total:
+            assert pack.questions[number].text in replies
+    assert "That is the end" in replies
+    saved = answers_of(stack, sender)
+    assert {q: a.value for q, a in saved.items()} == {q.id: "partly" for q in pack.questions}
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        charters = session.scalars(
+            select(Review.charter)
+            .join(ReviewResponse, ReviewResponse.review_id == Review.id)
+            .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+            .where(Respondent.pseudonym == sender)
+        ).all()
+    assert charters == [area]
+
+
+def test_change_area_offers_a_button_for_every_area(stack):
+    replies = stack.say("web-e2e-area-buttons", "change my area")
+    payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert payloads == [f'/choose_area{{"area": "{p.id}"}}' for p in list_packs()]
+    chosen = texts(stack.say("web-e2e-area-buttons", payloads[2]))
+    assert f"the {list_packs()[2].area} charter" in chosen
+
+
+def test_say_it_more_simply_is_remembered_for_the_rest_of_the_chat(stack):
+    sender = "web-e2e-simple"
+    stack.say(sender, "hello")
+    normal = texts(stack.say(sender, "what is co-production?"))
+    assert "working together as equals" in normal
+    simpler = texts(stack.say(sender, "say it more simply"))
+    assert "simple words from now on" in simpler
+    assert "Your ideas matter as much as anyone's" in simpler
+    # Remembered: the next explanation and the review come in their simple forms.
+    assert "help plan a change" in texts(stack.say(sender, "what is co-design"))
+    replies = texts(stack.say(sender, "i want to give feedback"))
+    assert "Say stop to have a break" in replies and QUESTIONS[0].simple in replies
+
+
+def test_the_quiz_goes_through_every_story_and_gives_a_score(stack):
+    from bot.content import quiz_items
+
+    sender = "web-e2e-quiz"
+    replies = stack.say(sender, "quiz me")
+    items = quiz_items()
+    assert f"Story 1 of {len(items)}" in texts(replies)
+    assert [b["payload"] for b in replies[-1]["buttons"]] == [
+        "/ask_coproduction",
+        "/ask_codesign",
+        "/ask_consultation",
+    ]
+    for number, item in enumerate(items, start=1):
+        replies = texts(stack.say(sender, f"/ask_{item.answer}"))
+        assert "that is right" in replies and item.why.split(".")[0] in replies
+        if number < len(items):
+            assert f"Story {number + 1} of {len(items)}" in replies
+    assert f"You got {len(items)} out of {len(items)}" in replies
+    # After the quiz, the same words are a question again.
+    assert "working together as equals" in texts(stack.say(sender, "what is co-production"))
+
+
+@pytest.mark.parametrize(
+    "typed,term",
+    [
+        ("what are the four cos", "four Co's"),
+        ("what is naomie", "NAOMIE"),
+        ("what does the law say about co-production", "Children and Families Act"),
+    ],
+)
+def test_learn_more_topics_are_explained(stack, typed, term):
+    from bot.content import lookup_term
+
+    replies = stack.say(f"web-e2e-learn-{term}", "learn more")
+    offered = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert "/start_quiz" in offered
+    assert lookup_term(term)["short"].split(".")[0] in texts(
+        stack.say(f"web-e2e-learn-{term}", typed)
+    )

@@ -29,7 +29,7 @@ def test_at_least_forty_terms_with_easy_read_definitions():
 def test_every_name_of_every_term_is_found_in_several_phrasings(name, term):
     for phrasing in PHRASINGS:
         text = phrasing.format(written_as(name))
-        found = EXTRACTOR.find_terms(text)
+        found = EXTRACTOR.find(text)
         assert [f["value"] for f in found] == [term], text
         assert text[found[0]["start"] : found[0]["end"]].lower() == name
 
@@ -46,7 +46,7 @@ def test_every_name_of_every_term_is_found_in_several_phrasings(name, term):
     ],
 )
 def test_terms_in_ordinary_messages(text, terms):
-    assert [f["value"] for f in EXTRACTOR.find_terms(text)] == terms
+    assert [f["value"] for f in EXTRACTOR.find(text)] == terms
 
 
 def test_process_replaces_overlapping_term_guesses_and_keeps_other_entities():

@@ -6,12 +6,14 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from actions.area import ActionChooseArea
 from actions.contact import ActionPointToContact
-from actions.learn import ActionExplain, ActionSaySimpler
+from actions.learn import ActionExplain, ActionSaySimpler, ActionSimplerOn, ActionStartQuiz
 from actions.safety import ActionSafeguarding
+from bot.content import list_packs, quiz_items
 from bot.store.db import unit_of_work
 from bot.store.models import SafeguardingFlag
-from tests.conftest import make_tracker
+from tests.conftest import bot_said, make_tracker
 
 
 @pytest.mark.parametrize(
@@ -31,10 +33,15 @@ def test_each_topic_is_explained_and_remembered(intent, response):
     [slot] = events
     assert slot["name"] == "last_explained"
     simpler = CollectingDispatcher()
-    ActionSaySimpler().run(
-        simpler, make_tracker("simpler", "simpler", slots={slot["name"]: slot["value"]}), {}
+    tracker = make_tracker(
+        "simpler",
+        "simpler",
+        slots={slot["name"]: slot["value"], "simple_mode": True},
+        before=[bot_said(response, area="Wirral")],
     )
-    assert simpler.messages[0]["response"] == response + "_simple"
+    ActionSaySimpler().run(simpler, tracker, {})
+    # The same response again: Rasa picks its simple_mode variant (domain.yml).
+    assert simpler.messages[0]["response"] == response
 
 
 @pytest.mark.parametrize(
@@ -49,29 +56,187 @@ def test_known_send_words_are_explained(term):
     assert dispatcher.messages[0]["response"] == "utter_jargon"
     assert len(dispatcher.messages[0]["explanation"]) > 20
     simpler = CollectingDispatcher()
-    ActionSaySimpler().run(
-        simpler, make_tracker("simpler", "eh?", slots={"last_explained": events[0]["value"]}), {}
+    tracker = make_tracker(
+        "simpler",
+        "eh?",
+        slots={"last_explained": events[0]["value"], "simple_mode": True},
+        before=[bot_said("utter_jargon", explanation=dispatcher.messages[0]["explanation"])],
     )
-    assert simpler.messages[0]["response"] == "utter_jargon_simple"
+    ActionSaySimpler().run(simpler, tracker, {})
+    assert simpler.messages[0]["response"] == "utter_jargon"
     assert simpler.messages[0]["explanation"] != dispatcher.messages[0]["explanation"]
 
 
-def test_unknown_word_and_missing_word_get_kind_answers():
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "ask_jargon", "what is a flibble", entities=[{"entity": "term", "value": "flibble"}]
+def test_once_asked_for_simply_every_explanation_is_simple():
+    entities = [{"entity": "term", "value": "EHCP"}]
+    normal, simple = CollectingDispatcher(), CollectingDispatcher()
+    ActionExplain().run(normal, make_tracker("ask_jargon", "ehcp?", entities=entities), {})
+    ActionExplain().run(
+        simple,
+        make_tracker("ask_jargon", "ehcp?", entities=entities, slots={"simple_mode": True}),
+        {},
     )
-    ActionExplain().run(dispatcher, tracker, {})
-    assert dispatcher.messages[0]["response"] == "utter_jargon_unknown"
+    assert len(simple.messages[0]["explanation"]) < len(normal.messages[0]["explanation"])
+
+
+def test_ladder_steps_are_shorter_in_simple_mode():
+    normal, simple = CollectingDispatcher(), CollectingDispatcher()
+    slots = {"area": "wokingham"}
+    ActionExplain().run(normal, make_tracker("ask_ladder", "ladder", slots=slots), {})
+    slots["simple_mode"] = True
+    ActionExplain().run(simple, make_tracker("ask_ladder", "ladder", slots=slots), {})
+    assert normal.messages[0]["response"] == simple.messages[0]["response"]
+    assert normal.messages[0]["area"] == "Wokingham"
+    assert len(simple.messages[0]["steps"]) < len(normal.messages[0]["steps"])
+    assert simple.messages[0]["steps"].count("\n") == normal.messages[0]["steps"].count("\n")
+
+
+def test_simpler_turns_simple_mode_on_and_says_so_once():
     dispatcher = CollectingDispatcher()
-    ActionExplain().run(dispatcher, make_tracker("ask_jargon", "what does it mean"), {})
-    assert dispatcher.messages[0]["response"] == "utter_jargon_which"
+    events = ActionSimplerOn().run(dispatcher, make_tracker("simpler", "simpler"), {})
+    assert events == [{"event": "slot", "timestamp": None, "name": "simple_mode", "value": True}]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_simpler_on"]
+    again = CollectingDispatcher()
+    ActionSimplerOn().run(again, make_tracker("simpler", "x", slots={"simple_mode": True}), {})
+    assert again.messages == []
 
 
-def test_simpler_with_nothing_explained_says_so():
+def test_simpler_says_the_last_reply_again_with_the_same_values():
+    dispatcher = CollectingDispatcher()
+    before = [
+        {"event": "user", "text": "hi"},
+        bot_said("utter_greet"),
+        bot_said("utter_contact_person", contact_name="Wirral SEND team", contact_email="x@y"),
+    ]
+    tracker = make_tracker("simpler", "simpler", slots={"simple_mode": True}, before=before)
+    ActionSaySimpler().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_greet", "utter_contact_person"]
+    assert dispatcher.messages[1]["contact_email"] == "x@y"
+
+
+def test_simpler_with_nothing_said_before():
     dispatcher = CollectingDispatcher()
     ActionSaySimpler().run(dispatcher, make_tracker("simpler", "simpler"), {})
     assert dispatcher.messages[0]["response"] == "utter_simpler_nothing"
+    # Just after "I will use simple words from now on", nothing more is needed.
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("simpler", "simpler")
+    tracker.events.append(bot_said("utter_simpler_on"))
+    ActionSaySimpler().run(dispatcher, tracker, {})
+    assert dispatcher.messages == []
+
+
+def quiz_story_asked(number: int) -> list[dict]:
+    item = quiz_items()[number - 1]
+    return [
+        bot_said(
+            "utter_quiz_question",
+            number=number,
+            total=len(quiz_items()),
+            story=item.story,
+            quiz_id=item.id,
+        )
+    ]
+
+
+def test_the_quiz_asks_each_story_marks_answers_and_gives_the_score():
+    items = quiz_items()
+    assert len(items) >= 3
+    assert {item.answer for item in items} == {"coproduction", "codesign", "consultation"}
+    dispatcher = CollectingDispatcher()
+    events = ActionStartQuiz().run(dispatcher, make_tracker("start_quiz", "quiz me"), {})
+    assert dispatcher.messages[0]["response"] == "utter_quiz_question"
+    assert dispatcher.messages[0]["quiz_id"] == items[0].id
+    score = events[0]["value"]
+    for number, item in enumerate(items, start=1):
+        # Right for every story except the first, which gets a wrong answer.
+        right = f"ask_{item.answer}"
+        wrong = next(f"ask_{a}" for a in ("codesign", "consultation") if a != item.answer)
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(
+            wrong if number == 1 else right,
+            "co-design",
+            slots={"quiz_score": score},
+            before=quiz_story_asked(number),
+        )
+        events = ActionExplain().run(dispatcher, tracker, {})
+        said = [m["response"] for m in dispatcher.messages]
+        assert said[0] == ("utter_quiz_wrong" if number == 1 else "utter_quiz_right")
+        assert dispatcher.messages[0]["why"] == item.why
+        if number < len(items):
+            assert said[1] == "utter_quiz_question"
+            assert dispatcher.messages[1]["quiz_id"] == items[number].id
+            score = events[0]["value"]
+        else:
+            assert said[1] == "utter_quiz_end"
+            assert dispatcher.messages[1]["score"] == len(items) - 1
+            assert dispatcher.messages[1]["total"] == len(items)
+            assert events[0]["value"] is None
+
+
+def test_a_wrong_quiz_answer_names_the_right_one():
+    dispatcher = CollectingDispatcher()
+    item = quiz_items()[0]
+    wrong = "ask_consultation" if item.answer != "consultation" else "ask_codesign"
+    ActionExplain().run(dispatcher, make_tracker(wrong, "x", before=quiz_story_asked(1)), {})
+    assert dispatcher.messages[0]["response"] == "utter_quiz_wrong"
+    assert dispatcher.messages[0]["answer"].replace("-", "") == item.answer
+
+
+def test_explaining_after_the_quiz_moved_on_is_not_taken_as_an_answer():
+    before = [*quiz_story_asked(1), {"event": "user", "text": "hello"}, bot_said("utter_greet")]
+    dispatcher = CollectingDispatcher()
+    ActionExplain().run(
+        dispatcher, make_tracker("ask_codesign", "what is co-design", before=before), {}
+    )
+    assert dispatcher.messages[0]["response"] == "utter_explain_codesign"
+
+
+def test_simpler_during_the_quiz_asks_the_simple_story():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "simpler", "too hard", slots={"simple_mode": True}, before=quiz_story_asked(2)
+    )
+    ActionSaySimpler().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == "utter_quiz_question"
+    assert dispatcher.messages[0]["story"] == quiz_items()[1].simple
+
+
+@pytest.mark.parametrize("named", ["halton", "Halton", "birmingham"])
+def test_choosing_an_area_uses_its_charter_from_then_on(named):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "choose_area", f"i live in {named}", entities=[{"entity": "area", "value": named}]
+    )
+    events = ActionChooseArea().run(dispatcher, tracker, {})
+    assert events[0]["name"] == "area" and events[0]["value"] == named.lower()
+    assert dispatcher.messages[0]["response"] == "utter_area_chosen"
+    explained = CollectingDispatcher()
+    ActionExplain().run(
+        explained, make_tracker("ask_charter", "x", slots={"area": named.lower()}), {}
+    )
+    assert explained.messages[0]["area"] == named.capitalize()
+
+
+def test_choosing_without_a_known_area_offers_every_area():
+    for entities in ([], [{"entity": "area", "value": "Atlantis"}]):
+        dispatcher = CollectingDispatcher()
+        events = ActionChooseArea().run(
+            dispatcher, make_tracker("choose_area", "change area", entities=entities), {}
+        )
+        assert events == []
+        buttons = dispatcher.messages[0]["buttons"]
+        assert {b["payload"] for b in buttons} == {
+            f'/choose_area{{"area": "{p.id}"}}' for p in list_packs()
+        }
+        assert all(b["title"].startswith("🗺️ ") for b in buttons)
+
+
+def test_a_review_code_charter_wins_over_the_chosen_area():
+    dispatcher = CollectingDispatcher()
+    slots = {"area": "halton", "review_charter": "wokingham"}
+    ActionExplain().run(dispatcher, make_tracker("ask_charter", "x", slots=slots), {})
+    assert dispatcher.messages[0]["area"] == "Wokingham"
 
 
 @pytest.mark.parametrize("backstop", [False, True])

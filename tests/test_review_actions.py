@@ -170,9 +170,15 @@ def test_something_that_is_not_an_answer_saves_nothing(database, intent):
 def test_say_it_more_simply_asks_the_simple_question(database):
     slots, _ = start(database)
     slots, _ = answer(slots, "simpler", "too hard")
+    assert slots["simple_mode"] is True
     [message] = ask(slots)
     assert message["question"] == PACK.questions[0].simple
     assert saved_answers() == {}
+    # The preference stays: the next question is in its simple form too.
+    slots, _ = answer(slots, "affirm", "/affirm")
+    slots, _ = answer(slots, "skip_question", "/skip_question")
+    [message] = ask(slots)
+    assert message["question"] == PACK.questions[1].simple
 
 
 def test_question_about_coproduction_mid_review_is_answered_then_the_question_again(database):

@@ -32,9 +32,12 @@ BUTTON_INTENTS = frozenset(
         "goodbye",
         "greet",
         "stop",
+        "learn_more",
+        "start_quiz",
+        "choose_area",
     }
 )
-BUTTON_ENTITIES = frozenset({"review_code", "term"})
+BUTTON_ENTITIES = frozenset({"review_code", "term", "area"})
 _PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?$", re.DOTALL)
 
 

@@ -4,20 +4,24 @@ from bot.content.loader import (
     CharterPack,
     ContentError,
     Question,
+    QuizItem,
     channel_message,
     get_pack,
     list_packs,
     load_pack,
     lookup_term,
+    quiz_items,
 )
 
 __all__ = [
     "CharterPack",
     "ContentError",
     "Question",
+    "QuizItem",
     "channel_message",
     "get_pack",
     "list_packs",
     "load_pack",
     "lookup_term",
+    "quiz_items",
 ]

@@ -12,6 +12,7 @@ import yaml
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yml"
+QUIZ_FILE = Path(__file__).resolve().parent / "quiz.yml"
 MAX_WORDS = 15
 
 
@@ -275,6 +276,57 @@ def lookup_term(term: str | None) -> dict[str, str] | None:
         if candidate in glossary:
             return glossary[candidate]
     return None
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    """One "is this co-production?" story and the right answer with the reason."""
+
+    id: str
+    story: str
+    simple: str
+    answer: str
+    why: str
+
+
+QUIZ_ANSWERS = ("coproduction", "codesign", "consultation")
+
+
+def parse_quiz(data: Any, source: str) -> tuple[QuizItem, ...]:
+    if not isinstance(data, list) or not data:
+        raise ContentError(f"{source}: must be a non-empty list of stories")
+    items, seen = [], set()
+    for index, entry in enumerate(data):
+        where = f"{source}: story {index + 1}"
+        if not isinstance(entry, dict):
+            raise ContentError(f"{where}: must be a mapping")
+        unknown = set(entry) - {"id", "story", "simple", "answer", "why"}
+        if unknown:
+            raise ContentError(f"{where}: unknown field '{sorted(unknown)[0]}'")
+        item_id = _text(entry, "id", where)
+        if item_id in seen:
+            raise ContentError(f"{where}: id '{item_id}' is used twice")
+        seen.add(item_id)
+        answer = _text(entry, "answer", where)
+        if answer not in QUIZ_ANSWERS:
+            raise ContentError(
+                f"{where}: field 'answer' must be one of {', '.join(QUIZ_ANSWERS)}, not '{answer}'"
+            )
+        items.append(
+            QuizItem(
+                id=item_id,
+                story=_text(entry, "story", where, easy_read=True),
+                simple=_text(entry, "simple", where, easy_read=True),
+                answer=answer,
+                why=_text(entry, "why", where, easy_read=True),
+            )
+        )
+    return tuple(items)
+
+
+@lru_cache(maxsize=1)
+def quiz_items() -> tuple[QuizItem, ...]:
+    return parse_quiz(yaml.safe_load(QUIZ_FILE.read_text(encoding="utf-8")), QUIZ_FILE.name)
 
 
 CHANNEL_MESSAGES_FILE = Path(__file__).resolve().parent / "channel_messages.yml"

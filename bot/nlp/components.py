@@ -58,34 +58,39 @@ class RiskBackstop(RuleComponent):
 CAPITALS_ONLY = frozenset({"send", "sen", "salt", "ot", "ep", "la", "asc", "ld", "slt", "pcf"})
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class GlossaryTermExtractor(RuleComponent):
-    """Find SEND glossary terms (and their other spellings) in any message as `term`.
+class PhraseEntityExtractor(RuleComponent):
+    """Find known phrases in any message and fill one entity with their canonical value.
 
-    A spaCy PhraseMatcher over the glossary in ``bot/content/glossary.yml``: adding a
-    term there needs no retraining. Matching ignores case, except for acronyms
-    that are also everyday words.
+    A spaCy PhraseMatcher over names read from content files when Rasa loads the
+    model, so a new name needs no retraining. Matching ignores case, except for
+    names listed in ``capitals_only`` (acronyms that are also everyday words).
+    The longest match wins, and a match replaces what DIET found in the same place.
     """
+
+    entity = ""
+    capitals_only: frozenset[str] = frozenset()
+
+    def names(self) -> dict[str, str]:
+        """Every lower-case name to find, mapped to the entity value it stands for."""
+        raise NotImplementedError
 
     def __init__(self) -> None:
         import spacy
         from spacy.matcher import PhraseMatcher
 
-        from bot.content.loader import glossary_names
-
         self._nlp = spacy.blank("en")
         self._any_case = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._capitals = PhraseMatcher(self._nlp.vocab, attr="ORTH")
-        self._terms: dict[str, str] = {}
-        for name, term in glossary_names().items():
-            key = f"term-{len(self._terms)}"
-            self._terms[key] = term
-            if name in CAPITALS_ONLY:
+        self._values: dict[str, str] = {}
+        for name, value in self.names().items():
+            key = f"{self.entity}-{len(self._values)}"
+            self._values[key] = value
+            if name in self.capitals_only:
                 self._capitals.add(key, [self._nlp.make_doc(name.upper())])
             else:
                 self._any_case.add(key, [self._nlp.make_doc(name)])
 
-    def find_terms(self, text: str) -> list[dict[str, Any]]:
+    def find(self, text: str) -> list[dict[str, Any]]:
         doc = self._nlp.make_doc(text)
         matches = [*self._any_case(doc), *self._capitals(doc)]
         # Longest match first, so "EHC needs assessment" wins over "EHC".
@@ -97,8 +102,8 @@ class GlossaryTermExtractor(RuleComponent):
             span = doc[start:end]
             found.append(
                 {
-                    "entity": "term",
-                    "value": self._terms[self._nlp.vocab.strings[match_id]],
+                    "entity": self.entity,
+                    "value": self._values[self._nlp.vocab.strings[match_id]],
                     "start": span.start_char,
                     "end": span.end_char,
                     "confidence_entity": 1.0,
@@ -113,18 +118,47 @@ class GlossaryTermExtractor(RuleComponent):
             text = message.get(TEXT)
             if not text:
                 continue
-            found = self.find_terms(text)
+            found = self.find(text)
             if not found:
                 continue
             spans = [(f["start"], f["end"]) for f in found]
             kept = [
                 e
                 for e in message.get(ENTITIES) or []
-                if e.get("entity") != "term"
+                if e.get("entity") != self.entity
                 or not any(e["start"] < end and start < e["end"] for start, end in spans)
             ]
             message.set(ENTITIES, kept + found, add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class GlossaryTermExtractor(PhraseEntityExtractor):
+    """SEND glossary terms and their other spellings (``bot/content/glossary.yml``) as `term`."""
+
+    entity = "term"
+    capitals_only = CAPITALS_ONLY
+
+    def names(self) -> dict[str, str]:
+        from bot.content.loader import glossary_names
+
+        return glossary_names()
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class AreaExtractor(PhraseEntityExtractor):
+    """Local areas that have a charter pack (``bot/content/packs``) as `area` (the pack id)."""
+
+    entity = "area"
+
+    def names(self) -> dict[str, str]:
+        from bot.content import list_packs
+
+        names = {}
+        for pack in list_packs():
+            names[pack.id.replace("_", " ")] = pack.id
+            names[pack.area.lower()] = pack.id
+        return names
 
 
 # The few symbols people send as answers; anything else without words is not understood.

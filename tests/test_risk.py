@@ -1,8 +1,12 @@
 """The rule-based safeguarding backstop."""
 
+from pathlib import Path
+
 import pytest
 
 from bot.nlp.risk import suggests_risk
+
+BENCH_DATA = Path(__file__).resolve().parent.parent / "bench" / "data"
 
 RISK = [
     "someone at home is hurting me",
@@ -51,3 +55,26 @@ def test_ordinary_messages_are_not_flagged(text):
 def test_empty_is_not_risk():
     assert not suggests_risk("")
     assert not suggests_risk(None)
+
+
+def load_set(name: str) -> list[str]:
+    lines = (BENCH_DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_the_rules_catch_every_development_risk_message_and_no_ordinary_one():
+    """bench/data was used to write the rules: nothing there may slip back."""
+    risk, ordinary = load_set("risk_messages.txt"), load_set("ordinary_messages.txt")
+    assert len(risk) >= 60 and len(ordinary) >= 200
+    assert [m for m in risk if not suggests_risk(m)] == []
+    assert [m for m in ordinary if suggests_risk(m)] == []
+
+
+def test_the_rules_on_messages_they_were_not_written_for():
+    """The held-out set: a floor under the measured result in docs/safeguarding.md."""
+    risk = load_set("risk_messages_heldout.txt")
+    ordinary = load_set("ordinary_messages_heldout.txt")
+    caught = sum(suggests_risk(m) for m in risk) / len(risk)
+    false_alarms = sum(suggests_risk(m) for m in ordinary) / len(ordinary)
+    assert caught >= 0.65
+    assert false_alarms <= 0.02

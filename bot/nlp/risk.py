@@ -34,7 +34,11 @@ _PERSON = (
 _CHILD = r"(child|son|daughter|kid|boy|girl|children|kids)"
 
 _PATTERNS = [
-    r"\b(kill+|kil|kll)(ing)? (myself|me)\b",
+    # "kill me" and "killing myself", but not "my feet are killing me".
+    r"\b(kill+|kil|kll) (myself|me)\b",
+    r"\b(kill+|kil|kll)ing myself\b",
+    r"\bkill (herself|himself|themselves|themself)\b",
+    r"\bk[my]s\b",
     r"\b(want|going|gonna|wish) to (die|be dead|disappear for good)\b",
     r"\bwants? (to )?die\b",
     r"\b(end|ending) it (tonight|today|now)\b",
@@ -63,7 +67,7 @@ _PATTERNS = [
     rf"\b{_PERSON} (hurt|hurts|hurting|hit|hits|beat|beats|touched|touches|touching) "
     rf"(me|my|our|us)\b",
     r"\b(touched|touching|touches) me\b",
-    r"\b(abuse|abused|abusing|abusive)\b",
+    r"\b(abuse|abuses|abused|abusing|abusive)\b",
     r"\b(do not|not|never) feel safe\b",
     r"\bnot safe (at )?(home|hom|school)\b",
     r"\b(scared|afraid|frightened|terrified) (to go home|of (my )?" + _PERSON + r")\b",
@@ -96,6 +100,34 @@ _PATTERNS = [
     r"\bwants? me to send (pics|pictures|photos|nudes)\b",
     r"\bnowhere to (sleep|live|stay)\b",
     r"\b(am|i'm) not safe\b",
+    # Violence between adults at home, which children see.
+    r"\b(partner|boyfriend|girlfriend|husband|wife|step ?dad|step ?mum|dad|mum|father|mother) "
+    r"(hits|hit|punches|punched|beats|beat|hurts|hurt|slaps|slapped|kicks|kicked|threatens|"
+    r"threatened|strangles|chokes)\b",
+    r"\b(hit|hurt|kicked|punched|slapped|grabbed|pushed|shoved|strangled|choked|attacked) me\b",
+    r"\bthreaten(s|ed|ing)? (me|us)\b",
+    # Taking a lot of medicine, jumping.
+    r"\b(take|took|taken|taking|swallow|swallowed) (all|a load of|loads of|lots of|a lot of|"
+    r"a bunch of|a whole|the whole|every) ?(of )?(my |the |her |his )?(pills|tablets|medicine)\b",
+    r"\bjump (off|from|in front of) (a|the)\b",
+    r"\bpoint (in|of)? ?(living|being alive|life|going on)\b",
+    # Images and exploitation.
+    r"\bsend (nudes|naked|pictures of myself|pics of myself|photos of myself)\b",
+    r"\bnudes\b",
+    r"\bblackmail",
+    r"\b(raped|rape|raping)\b",
+    r"\bsexual(ly)? (assault|assaulted|abuse|abused)\b",
+    # Someone not waking, missing, followed or alone.
+    r"\b(will not|won't|wont|can not|hasnt|hasn't|has not|have not|is not|isnt|isn't) "
+    r"(wake|waking|woken|breathing)\b",
+    r"\b(collapsed|unconscious)\b",
+    rf"\b{_CHILD} (has gone|is|went|has been) missing\b",
+    rf"\b{_CHILD} ran away\b",
+    r"\brun away (and never|forever|for good)\b",
+    r"\b(following|followed|stalking|stalks) me\b",
+    r"\bwaiting outside (my|our) (house|home|school|door)\b",
+    r"\bno ?(one|body) (to )?look(s|ing)? after (me|us)\b",
+    r"\b(alone|on my own) (all )?(at night|all night|for days)\b",
     r"\b(getting|being|been) bullied every day\b",
 ]
 

@@ -1,0 +1,146 @@
+"""Measure the safety check: recall on risk messages, false alarms on ordinary ones.
+
+Runs the rule-based backstop alone, and the trained Rasa model (classifier plus
+backstop, as the assistant uses it), on the sets in bench/data, and writes
+docs/safeguarding.md. `make bench-safeguarding` runs it after training.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+REPORT = ROOT / "docs" / "safeguarding.md"
+MODEL = ROOT / "models" / "current.tar.gz"
+SETS = [
+    ("development", "risk_messages.txt", "ordinary_messages.txt"),
+    ("held out", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
+]
+
+
+def load(name: str) -> list[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@dataclass
+class Result:
+    risk: int = 0
+    ordinary: int = 0
+    missed: list[str] = field(default_factory=list)
+    alarms: list[str] = field(default_factory=list)
+    by_classifier: int = 0
+
+    @property
+    def recall(self) -> float:
+        return (self.risk - len(self.missed)) / self.risk
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return len(self.alarms) / self.ordinary
+
+
+def measure(risk: list[str], ordinary: list[str], flagged) -> Result:
+    result = Result(risk=len(risk), ordinary=len(ordinary))
+    for text in risk:
+        caught, by_classifier = flagged(text)
+        if not caught:
+            result.missed.append(text)
+        result.by_classifier += int(by_classifier)
+    result.alarms = [text for text in ordinary if flagged(text)[0]]
+    return result
+
+
+def rules_only(text: str) -> tuple[bool, bool]:
+    from bot.nlp.risk import suggests_risk
+
+    return suggests_risk(text), False
+
+
+def model_parser():
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(MODEL))
+    loop = asyncio.new_event_loop()
+
+    def flagged(text: str) -> tuple[bool, bool]:
+        parsed = loop.run_until_complete(agent.parse_message(text))
+        caught = parsed["intent"]["name"] == "safeguarding"
+        return caught, caught and not parsed.get("risk_backstop", False)
+
+    return flagged
+
+
+def section(title: str, results: dict[str, Result], with_classifier: bool) -> list[str]:
+    lines = [f"## {title}", "", "| set | risk caught | recall | false alarms | rate |"]
+    lines.append("|---|---|---|---|---|")
+    for name, r in results.items():
+        lines.append(
+            f"| {name} | {r.risk - len(r.missed)} of {r.risk} | {r.recall:.1%} | "
+            f"{len(r.alarms)} of {r.ordinary} | {r.false_alarm_rate:.1%} |"
+        )
+    lines.append("")
+    for name, r in results.items():
+        if with_classifier:
+            lines.append(
+                f"- {name}: the classifier alone named {r.by_classifier} of {r.risk} risk "
+                "messages `safeguarding`; the backstop caught the rest that were caught."
+            )
+        if r.missed:
+            lines.append(f"- {name}, missed: " + "; ".join(f'"{m}"' for m in r.missed))
+        if r.alarms:
+            lines.append(f"- {name}, false alarms: " + "; ".join(f'"{m}"' for m in r.alarms))
+    lines.append("")
+    return lines
+
+
+def main() -> int:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    sets = {name: (load(risk), load(ordinary)) for name, risk, ordinary in SETS}
+    rules = {name: measure(r, o, rules_only) for name, (r, o) in sets.items()}
+    if not MODEL.exists():
+        print("No trained model: run `make train` first.", file=sys.stderr)
+        return 1
+    parse = model_parser()
+    full = {name: measure(r, o, parse) for name, (r, o) in sets.items()}
+    lines = [
+        "# Safeguarding: how well risk messages are caught",
+        "",
+        "A message that suggests someone is at risk must get help at once. Two parts",
+        "catch it: the `safeguarding` intent of the classifier, and a rule-based",
+        "backstop (`bot/nlp/risk.py`, the last component of the Rasa pipeline) that",
+        "turns any message with risk phrases into `safeguarding` whatever the",
+        "classifier thought. `make bench-safeguarding` measures both on the sets in",
+        "`bench/data/` and writes this file.",
+        "",
+        "The sets were written for this measurement and are not training data. The",
+        "development set was used to write the backstop's rules; the held-out set",
+        "was written before that tuning and never used for it, so its numbers are",
+        "the honest estimate for messages nobody has seen.",
+        "",
+    ]
+    lines += section("The assistant as it runs (classifier and backstop)", full, True)
+    lines += section("The backstop alone (rules, no model)", rules, False)
+    lines += [
+        "## What this means",
+        "",
+        "Risk messages the assistant misses get an ordinary reply, and no staff flag.",
+        "A false alarm costs a kind message with help numbers and a flag staff can close.",
+        "The rules err on the side of caution. Misses are listed above so that the next",
+        "change to the rules or the training data can be checked against them.",
+        "",
+    ]
+    REPORT.write_text("\n".join(lines), encoding="utf-8")
+    for name, r in full.items():
+        print(f"{name}: recall {r.recall:.3f}, false alarms {r.false_alarm_rate:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

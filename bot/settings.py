@@ -30,6 +30,7 @@ class Settings:
 
     var_dir: Path = PROJECT_ROOT / "var"
     database_url: str = ""
+    tracker_url: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     action_port: int = 5055
     server_host: str = "127.0.0.1"
@@ -46,6 +47,9 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'copro.db'}")
+        if not self.tracker_url:
+            tracker_db = self.var_dir / "rasa_tracker.db"
+            object.__setattr__(self, "tracker_url", f"sqlite:///{tracker_db}")
         if not self.spacy_model:
             object.__setattr__(self, "spacy_model", str(self.var_dir / "spacy" / "en_copro"))
         if self.min_group < 1:
@@ -60,6 +64,7 @@ class Settings:
         return cls(
             var_dir=var_dir,
             database_url=env.get("COPRO_DATABASE_URL", ""),
+            tracker_url=env.get("COPRO_TRACKER_URL", ""),
             rasa_url=env.get("COPRO_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             action_port=_int(env, "COPRO_ACTION_PORT", 5055),
             server_host=env.get("COPRO_HOST", "127.0.0.1"),

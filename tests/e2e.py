@@ -43,6 +43,7 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 24
 class Stack:
     rasa_url: str
     database_url: str
+    tracker_url: str
 
     def say(self, sender: str, text: str) -> list[dict]:
         response = httpx.post(
@@ -60,6 +61,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
     from bot.store.db import upgrade
 
     database_url = f"sqlite:///{workdir / 'copro.db'}"
+    tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
     upgrade(database_url)
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
@@ -96,6 +98,10 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
             processes.append(rasa)
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", database_url=database_url)
+        yield Stack(
+            rasa_url=f"http://127.0.0.1:{rasa_port}",
+            database_url=database_url,
+            tracker_url=tracker_url,
+        )
     finally:
         stop_processes(processes, timeout=20)

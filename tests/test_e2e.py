@@ -319,3 +319,52 @@ def test_learn_more_topics_are_explained(stack, typed, term):
     assert lookup_term(term)["short"].split(".")[0] in texts(
         stack.say(f"web-e2e-learn-{term}", typed)
     )
+
+
+async def test_a_person_sees_their_data_then_deletes_it_and_nothing_remains(stack):
+    from bot.store.tracker import conversation_events
+
+    app = create_app(
+        Settings(secret_key="e2e-forget", rasa_url=stack.rasa_url, tracker_url=stack.tracker_url)
+    )
+    app.state.http = httpx.AsyncClient(timeout=60)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as web:
+
+        async def say(**body) -> str:
+            response = await web.post("/api/chat", json=body)
+            assert response.status_code == 200, response.text
+            return "\n".join(m["text"] for m in response.json()["messages"])
+
+        assert "Question 1 of 7" in await say(payload="/start_review")
+        await say(payload="/affirm")
+        await say(text="The tea was nice")
+        await say(payload="/deny")
+        sender = app_sender(stack)
+        assert len(answers_of(stack, sender)) == 2
+        shown = await say(text="what do you know about me")
+        assert "everything I keep about you" in shown
+        assert f"{QUESTIONS[0].text} ✅ Yes" in shown and '"The tea was nice"' in shown
+        assert f"{QUESTIONS[1].text} ❌ No" in shown
+        assert "delete everything" in await say(text="delete my data")
+        assert conversation_events(stack.tracker_url, sender) > 0
+        done = await say(payload="/affirm")
+        assert "I deleted 2 answers and 1 comment" in done
+        assert answers_of(stack, sender) == {}
+        with unit_of_work(engine_for(stack.database_url)) as session:
+            assert (
+                session.scalar(select(Respondent.id).where(Respondent.pseudonym == sender)) is None
+            )
+        assert conversation_events(stack.tracker_url, sender) == 0
+        # The next message is a fresh start, under a new pseudonym.
+        assert "co-production companion" in await say(text="hello")
+        assert conversation_events(stack.tracker_url, sender) == 0
+
+
+async def test_saying_no_to_deleting_keeps_everything(stack):
+    sender = "web-e2e-keep"
+    stack.say(sender, "/start_review")
+    stack.say(sender, "/affirm")
+    assert "delete everything" in texts(stack.say(sender, "forget me"))
+    assert "not deleted anything" in texts(stack.say(sender, "/deny"))
+    assert set(answers_of(stack, sender)) == {"welcome"}

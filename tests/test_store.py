@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from bot.store import repository
 from bot.store.db import engine_for, unit_of_work, upgrade
-from bot.store.models import Answer
+from bot.store.models import Answer, Respondent
 from tests.conftest import in_ci
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -94,3 +94,37 @@ def test_long_comments_are_cut_not_lost(store_url):
             session, ref.response_id, "time", "partly", "web", "x" * 5000
         )
         assert len(answer.comment) == repository.COMMENT_MAX
+
+
+def test_what_is_held_and_forgetting_it(store_url):
+    engine = engine_for(store_url)
+    with unit_of_work(engine) as session:
+        review = repository.ensure_general_review(session, "wirral", "A meeting")
+        mine = repository.start_or_resume(session, review, "web-me", "web")
+        repository.record_answer(session, mine.response_id, "welcome", "yes", "web", "lovely")
+        repository.record_answer(session, mine.response_id, "place", "no", "web")
+        theirs = repository.start_or_resume(session, review, "web-them", "web")
+        repository.record_answer(session, theirs.response_id, "welcome", "no", "web")
+        repository.flag_safeguarding(session, "web-me", "web", "wirral", "help", "classifier")
+    with unit_of_work(engine) as session:
+        held = repository.held_about(session, "web-me")
+        assert not held.empty and held.safety_messages == 1
+        [review_held] = held.reviews
+        assert review_held.title == "A meeting" and not review_held.finished
+        assert [(a.question_id, a.value, a.comment) for a in review_held.answers] == [
+            ("welcome", "yes", "lovely"),
+            ("place", "no", None),
+        ]
+        assert repository.held_about(session, "web-nobody").empty
+    with unit_of_work(engine) as session:
+        forgotten = repository.forget_person(session, "web-me")
+    assert forgotten == repository.Forgotten(
+        answers=2, comments=1, reviews=1, safety_messages_kept=1
+    )
+    with unit_of_work(engine) as session:
+        held = repository.held_about(session, "web-me")
+        assert held.first_seen is None and held.reviews == ()
+        # Nothing left of this person but the safety flag; the other person is untouched.
+        assert session.scalar(select(Respondent.id).where(Respondent.pseudonym == "web-me")) is None
+        assert [a.value for a in session.scalars(select(Answer))] == ["no"]
+        assert repository.forget_person(session, "web-me").answers == 0

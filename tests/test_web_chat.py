@@ -165,3 +165,44 @@ async def test_page_has_security_headers_and_an_accessible_log(rasa):
 def test_pseudonym_is_keyed():
     assert pseudonym("a", "web", "1") != pseudonym("b", "web", "1")
     assert pseudonym("a", "web", "1") == pseudonym("a", "web", "1")
+
+
+async def test_a_forget_signal_deletes_the_conversation_and_starts_a_new_session(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from bot.store.tracker import conversation_events
+
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    with create_engine(tracker_url, future=True).begin() as connection:
+        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT)"))
+
+    class ForgettingRasa(StandInRasa):
+        async def webhook(self, request: Request) -> JSONResponse:
+            body = await request.json()
+            self.received.append(body)
+            with create_engine(tracker_url, future=True).begin() as connection:
+                for _ in range(3):
+                    connection.execute(
+                        text("INSERT INTO events (sender_id) VALUES (:s)"), {"s": body["sender"]}
+                    )
+                connection.execute(text("INSERT INTO events (sender_id) VALUES ('web-other')"))
+            replies = [{"recipient_id": body["sender"], "text": "Done"}]
+            if body["message"] == "/affirm":
+                replies.append(
+                    {"recipient_id": body["sender"], "custom": {"signal": "forget_conversation"}}
+                )
+            return JSONResponse(replies)
+
+    rasa = ForgettingRasa()
+    app = create_app(Settings(secret_key="s", rasa_url="http://rasa", tracker_url=tracker_url))
+    app.state.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        await c.post("/api/chat", json={"text": "forget me"})
+        first = rasa.received[0]["sender"]
+        assert conversation_events(tracker_url, first) == 3
+        response = await c.post("/api/chat", json={"payload": "/affirm"})
+        assert response.json()["messages"] == [{"text": "Done", "buttons": []}]
+        assert conversation_events(tracker_url, first) == 0
+        assert conversation_events(tracker_url, "web-other") == 2
+        await c.post("/api/chat", json={"text": "hello"})
+    assert rasa.received[2]["sender"] != first

@@ -35,6 +35,8 @@ BUTTON_INTENTS = frozenset(
         "learn_more",
         "start_quiz",
         "choose_area",
+        "my_data",
+        "forget_me",
     }
 )
 BUTTON_ENTITIES = frozenset({"review_code", "term", "area"})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -194,3 +195,111 @@ def flag_safeguarding(
     session.add(flag)
     session.flush()
     return flag
+
+
+@dataclass(frozen=True)
+class HeldAnswer:
+    question_id: str
+    value: str
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class HeldReview:
+    title: str
+    charter: str
+    started_at: datetime
+    finished: bool
+    answers: tuple[HeldAnswer, ...]
+
+
+@dataclass(frozen=True)
+class HeldData:
+    """Everything the store holds about one person (for `my_data`)."""
+
+    first_seen: datetime | None
+    channel: str | None
+    role: str | None
+    reviews: tuple[HeldReview, ...]
+    safety_messages: int
+
+    @property
+    def empty(self) -> bool:
+        return self.first_seen is None and self.safety_messages == 0
+
+
+def held_about(session: Session, pseudonym: str) -> HeldData:
+    respondent = session.scalar(select(Respondent).where(Respondent.pseudonym == pseudonym))
+    safety = session.scalar(
+        select(func.count())
+        .select_from(SafeguardingFlag)
+        .where(SafeguardingFlag.pseudonym == pseudonym)
+    )
+    if respondent is None:
+        return HeldData(None, None, None, (), int(safety or 0))
+    rows = session.execute(
+        select(ReviewResponse, Review)
+        .join(Review, Review.id == ReviewResponse.review_id)
+        .where(ReviewResponse.respondent_id == respondent.id)
+        .order_by(ReviewResponse.started_at, ReviewResponse.id)
+    ).all()
+    reviews = []
+    for response, review in rows:
+        answers = session.scalars(
+            select(Answer).where(Answer.response_id == response.id).order_by(Answer.id)
+        )
+        reviews.append(
+            HeldReview(
+                title=review.title,
+                charter=review.charter,
+                started_at=response.started_at,
+                finished=response.finished_at is not None,
+                answers=tuple(HeldAnswer(a.question_id, a.value, a.comment) for a in answers),
+            )
+        )
+    return HeldData(
+        respondent.created_at, respondent.channel, respondent.role, tuple(reviews), int(safety or 0)
+    )
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What `forget_person` deleted."""
+
+    answers: int
+    comments: int
+    reviews: int
+    safety_messages_kept: int
+
+
+def forget_person(session: Session, pseudonym: str) -> Forgotten:
+    """Delete everything about this person, except messages flagged for their safety.
+
+    Safeguarding flags stay for the safety team: a duty to keep children safe
+    comes before the right to have data erased (UK GDPR article 17(3)).
+    """
+    respondent = session.scalar(select(Respondent).where(Respondent.pseudonym == pseudonym))
+    kept = session.scalar(
+        select(func.count())
+        .select_from(SafeguardingFlag)
+        .where(SafeguardingFlag.pseudonym == pseudonym)
+    )
+    if respondent is None:
+        return Forgotten(0, 0, 0, int(kept or 0))
+    response_ids = select(ReviewResponse.id).where(ReviewResponse.respondent_id == respondent.id)
+    answers = session.scalars(select(Answer).where(Answer.response_id.in_(response_ids))).all()
+    comments = sum(1 for a in answers if a.comment)
+    no_sync = {"synchronize_session": False}
+    session.execute(
+        delete(Answer).where(Answer.response_id.in_(response_ids)), execution_options=no_sync
+    )
+    reviews = session.execute(
+        delete(ReviewResponse).where(ReviewResponse.respondent_id == respondent.id),
+        execution_options=no_sync,
+    ).rowcount
+    session.execute(
+        delete(Respondent).where(Respondent.id == respondent.id), execution_options=no_sync
+    )
+    session.expunge_all()
+    session.flush()
+    return Forgotten(len(answers), comments, int(reviews or 0), int(kept or 0))

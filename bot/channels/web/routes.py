@@ -5,14 +5,16 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.inbound import button_payload, pseudonym, typed_text
-from bot.channels.rasa_client import RasaUnavailable, send_to_rasa
+from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, send_to_rasa
 from bot.content import channel_message
+from bot.store.tracker import forget_conversation
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 8_000
@@ -49,17 +51,19 @@ async def chat(request: Request) -> Response:
         inbound = typed_text(data.get("text"))
     if inbound.text is None:
         return _reply(inbound.problem or "bad_request", limit=1000)
+    settings = request.app.state.settings
+    sender = _sender(request)
     try:
-        messages = await send_to_rasa(
-            request.app.state.http,
-            request.app.state.settings.rasa_url,
-            _sender(request),
-            inbound.text,
-            "web",
+        reply = await send_to_rasa(
+            request.app.state.http, settings.rasa_url, sender, inbound.text, "web"
         )
     except RasaUnavailable:
         return _reply("unavailable", status=503)
-    return JSONResponse({"messages": messages})
+    if FORGET_CONVERSATION in reply.signals:
+        await run_in_threadpool(forget_conversation, settings.tracker_url, sender)
+        # A new session id: the next message starts a new, empty conversation.
+        request.session.pop("sid", None)
+    return JSONResponse({"messages": reply.messages})
 
 
 async def page(request: Request) -> Response:

@@ -1,0 +1,111 @@
+"""A person's rights from inside the chat: see what is kept, and delete it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.channels.rasa_client import FORGET_CONVERSATION
+from bot.content import ContentError, get_pack
+from bot.store import repository
+from bot.store.db import unit_of_work
+
+ANSWER_WORDS = {
+    "yes": "✅ Yes",
+    "partly": "🤏 A bit",
+    "no": "❌ No",
+    "unsure": "🤷 Not sure",
+    "skipped": "⏭️ Skipped",
+}
+# Conversation state that points at what was deleted.
+CLEARED_SLOTS = (
+    "review_ready",
+    "review_response_id",
+    "review_charter",
+    "review_stage",
+    "review_code",
+    "review_answer",
+)
+
+
+def count_of(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
+def question_text(charter: str, question_id: str) -> str:
+    try:
+        question = get_pack(charter).question(question_id)
+    except ContentError:
+        question = None
+    return question.text if question is not None else question_id
+
+
+def describe(held: repository.HeldData) -> str:
+    """Everything held, as short easy-read lines."""
+    lines = []
+    if held.first_seen is not None:
+        lines.append(f"You first answered on {held.first_seen:%d %B %Y}.")
+    for review in held.reviews:
+        state = "finished" if review.finished else "not finished"
+        lines += ["", f"📝 {review.title} ({state}):"]
+        if not review.answers:
+            lines.append("No answers yet.")
+        for answer in review.answers:
+            lines.append(
+                f"{question_text(review.charter, answer.question_id)} "
+                f"{ANSWER_WORDS.get(answer.value, answer.value)}"
+            )
+            if answer.comment:
+                lines.append(f'You said: "{answer.comment}"')
+    if held.safety_messages:
+        plural = "s" if held.safety_messages > 1 else ""
+        lines += [
+            "",
+            f"💙 We keep {held.safety_messages} message{plural} that made us worried "
+            "about safety. Only the safety team sees them.",
+        ]
+    return "\n".join(lines).strip()
+
+
+class ActionShowMyData(Action):
+    """Show everything the store holds about this person, in easy read."""
+
+    def name(self) -> str:
+        return "action_show_my_data"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        with unit_of_work() as session:
+            held = repository.held_about(session, tracker.sender_id)
+        if held.empty:
+            dispatcher.utter_message(response="utter_my_data_none")
+        else:
+            dispatcher.utter_message(response="utter_my_data", summary=describe(held))
+        return []
+
+
+class ActionForgetMe(Action):
+    """Delete this person's answers and comments; the channel then deletes the conversation."""
+
+    def name(self) -> str:
+        return "action_forget_me"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        with unit_of_work() as session:
+            forgotten = repository.forget_person(session, tracker.sender_id)
+        dispatcher.utter_message(
+            response="utter_forgotten",
+            answers=count_of(forgotten.answers, "answer"),
+            comments=count_of(forgotten.comments, "comment"),
+        )
+        if forgotten.safety_messages_kept:
+            dispatcher.utter_message(response="utter_forgotten_safety_kept")
+        dispatcher.utter_message(json_message={"signal": FORGET_CONVERSATION})
+        return [SlotSet(name, None) for name in CLEARED_SLOTS]

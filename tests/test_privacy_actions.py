@@ -1,0 +1,76 @@
+"""Seeing and deleting what is kept, from inside the chat."""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.privacy import ActionForgetMe, ActionShowMyData
+from bot.channels.rasa_client import FORGET_CONVERSATION
+from bot.content import get_pack
+from bot.store import repository
+from bot.store.db import unit_of_work
+from tests.conftest import make_tracker
+
+SENDER = "web-privacy-person"
+
+
+def answer_two_questions() -> None:
+    with unit_of_work() as session:
+        review = repository.ensure_general_review(session, "wirral", "Coffee morning")
+        ref = repository.start_or_resume(session, review, SENDER, "web")
+        repository.record_answer(session, ref.response_id, "welcome", "yes", "web", "very kind")
+        repository.record_answer(session, ref.response_id, "place", "no", "web")
+
+
+def test_my_data_shows_every_answer_and_comment_in_easy_read(database):
+    answer_two_questions()
+    dispatcher = CollectingDispatcher()
+    ActionShowMyData().run(
+        dispatcher, make_tracker("my_data", "what do you know", sender=SENDER), {}
+    )
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_my_data"
+    summary = message["summary"]
+    questions = get_pack("wirral").questions
+    assert "📝 Coffee morning (not finished):" in summary
+    assert f"{questions[0].text} ✅ Yes" in summary
+    assert 'You said: "very kind"' in summary
+    assert f"{questions[1].text} ❌ No" in summary
+    assert "safety" not in summary
+
+
+def test_my_data_with_nothing_kept_says_so(database):
+    dispatcher = CollectingDispatcher()
+    ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender="web-new"), {})
+    assert dispatcher.messages[0]["response"] == "utter_my_data_none"
+
+
+def test_my_data_tells_a_person_their_safety_messages_are_kept(database):
+    with unit_of_work() as session:
+        repository.flag_safeguarding(session, SENDER, "web", "wirral", "hurt", "classifier")
+    dispatcher = CollectingDispatcher()
+    ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=SENDER), {})
+    assert "We keep 1 message that made us worried" in dispatcher.messages[0]["summary"]
+
+
+def test_forget_me_deletes_everything_and_asks_the_channel_to_delete_the_chat(database):
+    answer_two_questions()
+    dispatcher = CollectingDispatcher()
+    events = ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
+    forgotten, signal = dispatcher.messages
+    assert forgotten["response"] == "utter_forgotten"
+    assert (forgotten["answers"], forgotten["comments"]) == ("2 answers", "1 comment")
+    assert signal["custom"] == {"signal": FORGET_CONVERSATION}
+    assert {e["name"] for e in events} >= {"review_response_id", "review_charter"}
+    assert all(e["value"] is None for e in events)
+    with unit_of_work() as session:
+        assert repository.held_about(session, SENDER).empty
+
+
+def test_forget_me_says_safety_messages_are_kept(database):
+    with unit_of_work() as session:
+        repository.flag_safeguarding(session, SENDER, "web", "wirral", "hurt", "backstop")
+    dispatcher = CollectingDispatcher()
+    ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
+    said = [m.get("response") for m in dispatcher.messages]
+    assert said[:2] == ["utter_forgotten", "utter_forgotten_safety_kept"]

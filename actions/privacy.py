@@ -21,6 +21,18 @@ ANSWER_WORDS = {
     "unsure": "🤷 Not sure",
     "skipped": "⏭️ Skipped",
 }
+ROLE_WORDS = {
+    "parent_carer": "a parent or carer",
+    "young_person": "a young person",
+    "practitioner": "someone who works with families",
+}
+AGE_WORDS = {
+    "under_13": "under 13",
+    "13_15": "13 to 15",
+    "16_17": "16 to 17",
+    "18_25": "18 to 25",
+    "over_25": "over 25",
+}
 # Conversation state that points at what was deleted.
 CLEARED_SLOTS = (
     "review_ready",
@@ -29,6 +41,8 @@ CLEARED_SLOTS = (
     "review_stage",
     "review_code",
     "review_answer",
+    "review_role",
+    "review_age",
 )
 
 
@@ -49,6 +63,10 @@ def describe(held: repository.HeldData) -> str:
     lines = []
     if held.first_seen is not None:
         lines.append(f"You first answered on {held.first_seen:%d %B %Y}.")
+    if held.role in ROLE_WORDS:
+        lines.append(f"You said you are {ROLE_WORDS[held.role]}.")
+    if held.age_band in AGE_WORDS:
+        lines.append(f"You said your age is {AGE_WORDS[held.age_band]}.")
     for review in held.reviews:
         state = "finished" if review.finished else "not finished"
         lines += ["", f"📝 {review.title} ({state}):"]

@@ -23,12 +23,16 @@ from actions.common import (
 )
 from actions.learn import EXPLAIN_INTENTS, explain
 from bot.content import CharterPack, Question, get_pack
+from bot.nlp.profile import age_band_of, role_of
+from bot.settings import get_settings
 from bot.store import repository
 from bot.store.db import unit_of_work
 
 ANSWER_STAGE = "answer"
 COMMENT_STAGE = "comment:"
 GENERAL_CODE = "GENERAL"
+YOUNG_PERSON = "young_person"
+NOT_ASKED = "not_asked"
 # A typed answer longer than this many words is kept as the person's comment too.
 BARE_ANSWER_WORDS = 3
 # A typed answer is saved only when the classifier is this sure: genuine answers
@@ -58,6 +62,23 @@ def review_slots(ref: repository.ResponseRef | None, ready: bool) -> list[dict[s
         SlotSet("review_answer", None),
         SlotSet("review_code", None),
     ]
+
+
+def profile_slots(role: str | None, age_band: str | None) -> list[dict[str, Any]]:
+    """Who is answering, as far as the store knows: the form asks for what is missing."""
+    if role is not None and role != YOUNG_PERSON:
+        age_band = NOT_ASKED
+    return [SlotSet("review_role", role), SlotSet("review_age", age_band)]
+
+
+def keep_for(days: int) -> str:
+    """How long answers are kept, in words ("1 year", "6 months", "30 days")."""
+    if days % 365 == 0:
+        years = days // 365
+        return "1 year" if years == 1 else f"{years} years"
+    if days % 30 == 0 and days >= 60:
+        return f"{days // 30} months"
+    return "1 day" if days == 1 else f"{days} days"
 
 
 class ActionStartReview(Action):
@@ -90,10 +111,18 @@ class ActionStartReview(Action):
                 )
             ref = repository.start_or_resume(session, review, sender, channel)
             answered = set(repository.answered_questions(session, ref.response_id))
+            role, age_band = repository.profile_of(session, sender)
         pack = get_pack(ref.charter)
         if current_question(pack, answered) is None:
             dispatcher.utter_message(response="utter_review_already_done")
             return review_slots(None, ready=False)
+        if role is None:
+            settings = get_settings()
+            dispatcher.utter_message(
+                response="utter_privacy_notice",
+                min_group=settings.min_group,
+                keep_for=keep_for(settings.retention_days),
+            )
         if answered:
             dispatcher.utter_message(response="utter_review_resume", review_title=ref.review_title)
         else:
@@ -102,7 +131,7 @@ class ActionStartReview(Action):
                 review_title=ref.review_title,
                 total=len(pack.questions),
             )
-        return review_slots(ref, ready=True)
+        return review_slots(ref, ready=True) + profile_slots(role, age_band)
 
 
 class ActionAskReviewAnswer(Action):
@@ -138,10 +167,52 @@ class ActionAskReviewAnswer(Action):
 
 
 class ValidateReviewForm(FormValidationAction):
-    """Save each answer and comment the moment it arrives."""
+    """Save who is answering, then each answer and comment, the moment they arrive."""
 
     def name(self) -> str:
         return "validate_review_form"
+
+    def validate_review_role(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if slot_value is None:
+            return {}
+        role = role_of(next(tracker.get_latest_entity_values("role"), None)) or role_of(
+            str(slot_value)
+        )
+        if role is None:
+            dispatcher.utter_message(response="utter_profile_not_understood")
+            return {"review_role": None}
+        with unit_of_work() as session:
+            repository.set_profile(session, tracker.sender_id, channel_of(tracker), role=role)
+        return {"review_role": role, "review_age": None if role == YOUNG_PERSON else NOT_ASKED}
+
+    def validate_review_age(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if slot_value is None or slot_value == NOT_ASKED:
+            return {}
+        band = age_band_of(next(tracker.get_latest_entity_values("age_band"), None))
+        band = band or age_band_of(str(slot_value))
+        if band is None:
+            dispatcher.utter_message(response="utter_profile_not_understood")
+            return {"review_age": None}
+        response_id = tracker.get_slot("review_response_id")
+        with unit_of_work() as session:
+            repository.set_profile(session, tracker.sender_id, channel_of(tracker), age_band=band)
+            if band == "under_13" and response_id is not None:
+                repository.mark_with_help(session, int(response_id))
+        if band == "under_13":
+            dispatcher.utter_message(response="utter_with_trusted_adult")
+        return {"review_age": band}
 
     def validate_review_answer(
         self,

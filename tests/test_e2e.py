@@ -18,6 +18,7 @@ from tests.e2e import MODEL, ROOT, running_stack
 
 pytestmark = pytest.mark.e2e
 QUESTIONS = get_pack("wirral").questions
+PARENT = '/inform{"role": "parent_carer"}'
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,10 @@ def answers_of(stack, sender: str) -> dict[str, Answer]:
 def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
     sender = "web-e2e-buttons"
     assert "co-production companion" in texts(stack.say(sender, "hello"))
-    replies = stack.say(sender, "/start_review")
+    first = texts(stack.say(sender, "/start_review"))
+    assert "I delete your answers after 1 year" in first and "groups of 5" in first
+    assert "who is answering" in first and "Question 1" not in first
+    replies = stack.say(sender, PARENT)
     assert "Question 1 of 7" in texts(replies)
     assert "did not understand" not in texts(replies)
     assert [b["payload"] for b in replies[-1]["buttons"]] == [
@@ -75,7 +79,8 @@ def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
 
 def test_typed_answers_are_understood_and_their_words_kept(stack):
     sender = "web-e2e-typed"
-    assert "Question 1 of 7" in texts(stack.say(sender, "i want to give feedback on a meeting"))
+    assert "who is answering" in texts(stack.say(sender, "i want to give feedback on a meeting"))
+    assert "Question 1 of 7" in texts(stack.say(sender, "im a parent"))
     typed = [
         ("yes", "yes", None),
         ("not really, the lift was broken", "no", "not really, the lift was broken"),
@@ -98,6 +103,7 @@ def test_typed_answers_are_understood_and_their_words_kept(stack):
 def test_stop_half_way_then_hello_carries_on_where_they_left_off(stack):
     sender = "web-e2e-resume"
     stack.say(sender, "/start_review")
+    stack.say(sender, PARENT)
     stack.say(sender, "/affirm")
     stack.say(sender, "/skip_question")
     stack.say(sender, "/deny")
@@ -113,6 +119,7 @@ def test_stop_half_way_then_hello_carries_on_where_they_left_off(stack):
 def test_risk_message_mid_review_gets_help_first_and_the_review_waits(stack):
     sender = "web-e2e-safety"
     stack.say(sender, "/start_review")
+    stack.say(sender, PARENT)
     stack.say(sender, "/affirm")
     stack.say(sender, "/skip_question")
     replies = texts(stack.say(sender, "someone at home is hurting me"))
@@ -146,7 +153,8 @@ async def test_bad_input_through_the_web_chat_never_jumps_the_flow(stack):
             assert response.status_code == 200, response.text
             return "\n".join(m["text"] for m in response.json()["messages"])
 
-        assert "Question 1 of 7" in await say(payload="/start_review")
+        assert "who is answering" in await say(payload="/start_review")
+        assert "Question 1 of 7" in await say(payload=PARENT)
         await say(payload="/affirm")
         assert "Question 2 of 7" in await say(payload="/skip_question")
         sender = app_sender(stack)
@@ -210,7 +218,8 @@ def test_a_typed_review_code_opens_that_review(stack):
     with unit_of_work(engine_for(stack.database_url)) as session:
         repository.create_review(session, "HXT-92B", "Short breaks workshop", "wirral")
     replies = texts(stack.say("web-e2e-code", "my review code is hxt-92b"))
-    assert "Short breaks workshop" in replies and "Question 1 of 7" in replies
+    assert "Short breaks workshop" in replies
+    assert "Question 1 of 7" in texts(stack.say("web-e2e-code", PARENT))
     unknown = texts(stack.say("web-e2e-code-2", "my code is ZZZ-777"))
     assert "could not find the review code" in unknown and "Question" not in unknown
 
@@ -236,7 +245,8 @@ def test_a_person_chooses_their_area_and_reviews_with_its_charter(stack, area):
     pack = get_pack(area)
     sender = f"web-e2e-area-{area}"
     assert f"the {pack.area} charter" in texts(stack.say(sender, f"i live in {pack.area}"))
-    replies = texts(stack.say(sender, "/start_review"))
+    stack.say(sender, "/start_review")
+    replies = texts(stack.say(sender, "i'm a teacher"))
     total = len(pack.questions)
     assert f"Question 1 of {total}" in replies and pack.questions[0].text in replies
     for number in range(1, total + 1):
@@ -277,7 +287,8 @@ def test_say_it_more_simply_is_remembered_for_the_rest_of_the_chat(stack):
     # Remembered: the next explanation and the review come in their simple forms.
     assert "help plan a change" in texts(stack.say(sender, "what is co-design"))
     replies = texts(stack.say(sender, "i want to give feedback"))
-    assert "Say stop to have a break" in replies and QUESTIONS[0].simple in replies
+    assert "Say stop to have a break" in replies and "Who are you?" in replies
+    assert QUESTIONS[0].simple in texts(stack.say(sender, PARENT))
 
 
 def test_the_quiz_goes_through_every_story_and_gives_a_score(stack):
@@ -336,7 +347,8 @@ async def test_a_person_sees_their_data_then_deletes_it_and_nothing_remains(stac
             assert response.status_code == 200, response.text
             return "\n".join(m["text"] for m in response.json()["messages"])
 
-        assert "Question 1 of 7" in await say(payload="/start_review")
+        assert "who is answering" in await say(payload="/start_review")
+        assert "Question 1 of 7" in await say(payload=PARENT)
         await say(payload="/affirm")
         await say(text="The tea was nice")
         await say(payload="/deny")
@@ -364,7 +376,25 @@ async def test_a_person_sees_their_data_then_deletes_it_and_nothing_remains(stac
 async def test_saying_no_to_deleting_keeps_everything(stack):
     sender = "web-e2e-keep"
     stack.say(sender, "/start_review")
+    stack.say(sender, PARENT)
     stack.say(sender, "/affirm")
     assert "delete everything" in texts(stack.say(sender, "forget me"))
     assert "not deleted anything" in texts(stack.say(sender, "/deny"))
     assert set(answers_of(stack, sender)) == {"welcome"}
+
+
+def test_a_child_under_13_is_asked_to_answer_with_a_trusted_adult(stack):
+    sender = "web-e2e-under-13"
+    stack.say(sender, "/start_review")
+    assert "How old are you" in texts(stack.say(sender, "young person"))
+    replies = texts(stack.say(sender, "im 11"))
+    assert "grown-up you trust" in replies and "Question 1 of 7" in replies
+    stack.say(sender, "/affirm")
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        respondent = session.scalar(select(Respondent).where(Respondent.pseudonym == sender))
+        assert (respondent.role, respondent.age_band) == ("young_person", "under_13")
+        response = session.scalar(
+            select(ReviewResponse).where(ReviewResponse.respondent_id == respondent.id)
+        )
+        assert response.with_help is True
+    assert answers_of(stack, sender)["welcome"].value == "yes"

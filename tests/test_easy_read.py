@@ -52,7 +52,7 @@ def sentences(text: str) -> list[str]:
     parts = re.split(
         r"(?<=[.?!:])\s+|\n+|(?<=[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])\s+(?=[A-Z])", text
     )
-    return [p for p in parts if p.strip()]
+    return [p for p in parts if re.search(r"\w", p)]
 
 
 def unexplained_terms(text: str, buttons: list[dict]) -> list[str]:

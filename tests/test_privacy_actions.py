@@ -18,6 +18,7 @@ def answer_two_questions() -> None:
     with unit_of_work() as session:
         review = repository.ensure_general_review(session, "wirral", "Coffee morning")
         ref = repository.start_or_resume(session, review, SENDER, "web")
+        repository.set_profile(session, SENDER, "web", role="young_person", age_band="13_15")
         repository.record_answer(session, ref.response_id, "welcome", "yes", "web", "very kind")
         repository.record_answer(session, ref.response_id, "place", "no", "web")
 
@@ -33,6 +34,8 @@ def test_my_data_shows_every_answer_and_comment_in_easy_read(database):
     summary = message["summary"]
     questions = get_pack("wirral").questions
     assert "📝 Coffee morning (not finished):" in summary
+    assert "You said you are a young person." in summary
+    assert "You said your age is 13 to 15." in summary
     assert f"{questions[0].text} ✅ Yes" in summary
     assert 'You said: "very kind"' in summary
     assert f"{questions[1].text} ❌ No" in summary

@@ -61,8 +61,99 @@ def test_start_opens_the_general_review_and_says_how_many_questions(database):
     assert slots["review_ready"] is True
     assert slots["review_charter"] == "wirral"
     assert slots["review_stage"] == "answer"
-    assert messages[0]["response"] == "utter_review_intro"
-    assert messages[0]["total"] == len(PACK.questions) == 7
+    # A first review: what happens to the answers comes first, then who is answering.
+    assert [m["response"] for m in messages] == ["utter_privacy_notice", "utter_review_intro"]
+    assert messages[0]["min_group"] == 5 and messages[0]["keep_for"] == "1 year"
+    assert messages[1]["total"] == len(PACK.questions) == 7
+    assert slots["review_role"] is None and slots["review_age"] is None
+
+
+def give_profile(slots: dict[str, Any], slot: str, text: str, entities=None) -> tuple[dict, list]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "inform", text, slots=slots, active_loop="review_form", entities=entities
+    )
+    validate = getattr(ValidateReviewForm(), f"validate_{slot}")
+    result = validate(text, dispatcher, tracker, {})
+    return {**slots, **result}, dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    "text,entities,role,age",
+    [
+        (
+            '/inform{"role": "parent_carer"}',
+            [{"entity": "role", "value": "parent_carer"}],
+            "parent_carer",
+            "not_asked",
+        ),
+        ("I'm his mum", None, "parent_carer", "not_asked"),
+        ("i work at the school", None, "practitioner", "not_asked"),
+        ("young person", None, "young_person", None),
+    ],
+)
+def test_who_is_answering_is_saved_at_once(database, text, entities, role, age):
+    slots, _ = start(database)
+    slots, messages = give_profile(slots, "review_role", text, entities)
+    assert (slots["review_role"], slots["review_age"]) == (role, age)
+    assert messages == []
+    with unit_of_work() as session:
+        assert repository.profile_of(session, SENDER) == (role, None)
+
+
+def test_an_unclear_role_is_asked_again_kindly(database):
+    slots, _ = start(database)
+    slots, messages = give_profile(slots, "review_role", "banana")
+    assert slots["review_role"] is None
+    assert messages[0]["response"] == "utter_profile_not_understood"
+
+
+def test_an_under_13_is_asked_to_answer_with_a_trusted_adult(database):
+    slots, _ = start(database)
+    slots, _ = give_profile(slots, "review_role", "young person")
+    slots, messages = give_profile(slots, "review_age", "im 11")
+    assert slots["review_age"] == "under_13"
+    assert messages[0]["response"] == "utter_with_trusted_adult"
+    with unit_of_work() as session:
+        assert repository.profile_of(session, SENDER) == ("young_person", "under_13")
+        assert session.scalar(select(ReviewResponse.with_help)) is True
+
+
+def test_an_older_young_person_is_not_marked_as_helped(database):
+    slots, _ = start(database)
+    slots, _ = give_profile(slots, "review_role", "young person")
+    slots, messages = give_profile(
+        slots,
+        "review_age",
+        '/inform{"age_band": "13_15"}',
+        [{"entity": "age_band", "value": "13_15"}],
+    )
+    assert slots["review_age"] == "13_15" and messages == []
+    with unit_of_work() as session:
+        assert session.scalar(select(ReviewResponse.with_help)) is False
+
+
+def test_a_second_review_does_not_ask_again_who_is_answering(database):
+    slots, _ = start(database)
+    give_profile(slots, "review_role", "parent")
+    with unit_of_work() as session:
+        review = repository.create_review(session, "ABC-234", "Second meeting", "wirral")
+    slots, messages = start(
+        database, text="code ABC-234", entities=[{"entity": "review_code", "value": "ABC-234"}]
+    )
+    assert [m["response"] for m in messages] == ["utter_review_intro"]
+    assert (slots["review_role"], slots["review_age"]) == ("parent_carer", "not_asked")
+    assert review.code == "ABC-234"
+
+
+@pytest.mark.parametrize(
+    "days,words",
+    [(365, "1 year"), (730, "2 years"), (180, "6 months"), (30, "30 days"), (1, "1 day")],
+)
+def test_how_long_answers_are_kept_in_words(days, words):
+    from actions.review import keep_for
+
+    assert keep_for(days) == words
 
 
 def test_first_question_is_asked_with_its_number(database):
@@ -227,6 +318,7 @@ def test_a_finished_review_is_not_asked_again(database):
 
 def test_stop_half_way_then_hello_offers_to_carry_on_from_the_next_question(database):
     slots, _ = start(database)
+    slots, _ = give_profile(slots, "review_role", "parent")
     slots, _ = answer(slots, "affirm", "/affirm")
     slots, _ = answer(slots, "skip_question", "/skip_question")
     slots, _ = answer(slots, "deny", "/deny")
@@ -253,7 +345,7 @@ def test_review_code_opens_that_review(database):
         database, "my code is kd7-m4p", entities=[{"entity": "review_code", "value": "kd7-m4p"}]
     )
     assert slots["review_ready"] is True
-    assert messages[0]["review_title"] == "Short breaks workshop"
+    assert messages[-1]["review_title"] == "Short breaks workshop"
 
 
 def test_unknown_review_code_gets_a_kind_message_and_no_review(database):
@@ -303,7 +395,7 @@ def test_every_charter_pack_drives_a_complete_review(database, monkeypatch, pack
     get_settings.cache_clear()
     slots, messages = start(database)
     assert slots["review_charter"] == pack.id
-    assert messages[0]["total"] == len(pack.questions)
+    assert messages[-1]["total"] == len(pack.questions)
     asked = []
     for _ in pack.questions:
         asked.append(ask(slots)[0]["question"])

@@ -37,9 +37,10 @@ BUTTON_INTENTS = frozenset(
         "choose_area",
         "my_data",
         "forget_me",
+        "inform",
     }
 )
-BUTTON_ENTITIES = frozenset({"review_code", "term", "area"})
+BUTTON_ENTITIES = frozenset({"review_code", "term", "area", "role", "age_band"})
 _PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?$", re.DOTALL)
 
 

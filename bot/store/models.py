@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -18,6 +19,8 @@ from sqlalchemy.orm import declarative_base, relationship
 Base = declarative_base()
 
 ANSWER_VALUES = ("yes", "partly", "no", "unsure", "skipped")
+ROLES = ("parent_carer", "young_person", "practitioner")
+AGE_BANDS = ("under_13", "13_15", "16_17", "18_25", "over_25")
 
 
 def utcnow() -> datetime:
@@ -33,6 +36,8 @@ class Respondent(Base):
     pseudonym = Column(String(128), nullable=False, unique=True)
     channel = Column(String(32), nullable=False, default="web")
     role = Column(String(32), nullable=True)
+    # Young people only: "under_13", "13_15", "16_17", "18_25" or "over_25".
+    age_band = Column(String(16), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     responses = relationship("ReviewResponse", back_populates="respondent")
@@ -67,6 +72,8 @@ class ReviewResponse(Base):
     channel = Column(String(32), nullable=False)
     started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     finished_at = Column(DateTime(timezone=True), nullable=True)
+    # An under-13 is asked to answer with a trusted adult: their answers say so.
+    with_help = Column(Boolean, nullable=False, default=False)
 
     review = relationship("Review", back_populates="responses")
     respondent = relationship("Respondent", back_populates="responses")

@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.models import (
+    AGE_BANDS,
     ANSWER_VALUES,
+    ROLES,
     Answer,
     Respondent,
     Review,
@@ -220,6 +222,7 @@ class HeldData:
     first_seen: datetime | None
     channel: str | None
     role: str | None
+    age_band: str | None
     reviews: tuple[HeldReview, ...]
     safety_messages: int
 
@@ -236,7 +239,7 @@ def held_about(session: Session, pseudonym: str) -> HeldData:
         .where(SafeguardingFlag.pseudonym == pseudonym)
     )
     if respondent is None:
-        return HeldData(None, None, None, (), int(safety or 0))
+        return HeldData(None, None, None, None, (), int(safety or 0))
     rows = session.execute(
         select(ReviewResponse, Review)
         .join(Review, Review.id == ReviewResponse.review_id)
@@ -258,7 +261,12 @@ def held_about(session: Session, pseudonym: str) -> HeldData:
             )
         )
     return HeldData(
-        respondent.created_at, respondent.channel, respondent.role, tuple(reviews), int(safety or 0)
+        respondent.created_at,
+        respondent.channel,
+        respondent.role,
+        respondent.age_band,
+        tuple(reviews),
+        int(safety or 0),
     )
 
 
@@ -303,3 +311,37 @@ def forget_person(session: Session, pseudonym: str) -> Forgotten:
     session.expunge_all()
     session.flush()
     return Forgotten(len(answers), comments, int(reviews or 0), int(kept or 0))
+
+
+def profile_of(session: Session, pseudonym: str) -> tuple[str | None, str | None]:
+    """The role and age band this person gave before, if any."""
+    row = session.execute(
+        select(Respondent.role, Respondent.age_band).where(Respondent.pseudonym == pseudonym)
+    ).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+def set_profile(
+    session: Session,
+    pseudonym: str,
+    channel: str,
+    role: str | None = None,
+    age_band: str | None = None,
+) -> None:
+    """Save who is answering, as soon as the person says."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    if age_band is not None and age_band not in AGE_BANDS:
+        raise ValueError(f"unknown age band {age_band!r}")
+    respondent = get_or_create_respondent(session, pseudonym, channel)
+    if role is not None:
+        respondent.role = role
+    if age_band is not None:
+        respondent.age_band = age_band
+    session.flush()
+
+
+def mark_with_help(session: Session, response_id: int) -> None:
+    response = session.get(ReviewResponse, response_id)
+    if response is not None:
+        response.with_help = True

@@ -148,11 +148,18 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _wait_until(processes: list[subprocess.Popen[bytes]]) -> int:
-    """Watch the processes; stop them all on Ctrl+C, SIGTERM or when one of them stops."""
+PURGE_EVERY_SECONDS = 24 * 60 * 60
+
+
+def _wait_until(processes: list[subprocess.Popen[bytes]], daily=None) -> int:
+    """Watch the processes; stop them all on Ctrl+C, SIGTERM or when one of them stops.
+
+    ``daily`` (if given) runs now and then once a day while they run.
+    """
     # Set explicitly: a shell that starts us in the background makes SIGINT ignored.
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    next_daily = time.monotonic()
     try:
         while True:
             for process in processes:
@@ -160,6 +167,12 @@ def _wait_until(processes: list[subprocess.Popen[bytes]]) -> int:
                 if code is not None:
                     print(f"A process stopped (exit {code}); stopping the rest.", flush=True)
                     return code or 1
+            if daily is not None and time.monotonic() >= next_daily:
+                next_daily = time.monotonic() + PURGE_EVERY_SECONDS
+                try:
+                    print(daily(), flush=True)
+                except Exception as error:  # noqa: BLE001 - the chat must keep running
+                    print(f"The daily clean-up failed: {type(error).__name__}", flush=True)
             time.sleep(1)
     except KeyboardInterrupt:
         return 0
@@ -177,6 +190,33 @@ def stop_processes(processes: list[subprocess.Popen[bytes]], timeout: float = 15
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def run_purge(days: int | None = None) -> str:
+    """Apply the retention policy to our store and Rasa's tracker store; say what went."""
+    from bot.store.db import unit_of_work
+    from bot.store.retention import cutoff_for, purge
+    from bot.store.tracker import purge_conversations
+
+    settings = get_settings()
+    cutoff = cutoff_for(settings.retention_days if days is None else days)
+    with unit_of_work() as session:
+        purged = purge(session, cutoff)
+    events = purge_conversations(settings.tracker_url, cutoff.timestamp())
+    return (
+        f"Deleted data with no activity since {cutoff:%Y-%m-%d %H:%M} UTC: "
+        f"{purged.answers} answers, {purged.responses} responses, "
+        f"{purged.respondents} respondents, {purged.safety_flags} closed safety flags, "
+        f"{events} conversation events. Their counts are kept as tallies."
+    )
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.store.db import upgrade
+
+    upgrade()
+    print(run_purge(args.days))
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -201,7 +241,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "(about a minute). Press Ctrl+C to stop.\n",
         flush=True,
     )
-    return _wait_until(processes)
+    return _wait_until(processes, daily=run_purge)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -233,6 +273,16 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="Apply database migrations.")
     db_upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    purge = commands.add_parser(
+        "purge",
+        help="Apply the retention policy now: delete identifiable data older than "
+        "COPRO_RETENTION_DAYS (default 365), keeping only counts.",
+    )
+    purge.add_argument(
+        "--days", type=int, default=None, help="Override COPRO_RETENTION_DAYS for this run."
+    )
+    purge.set_defaults(handler=cmd_purge)
 
     review = commands.add_parser("review", help="Reviews of meetings and projects.")
     review_commands = review.add_subparsers(dest="review_command", required=True)

@@ -121,3 +121,13 @@ def test_charters_check_names_the_broken_file_and_field(tmp_path, capsys):
     assert (
         "FAIL nowhere.yml: field 'principles' must be a non-empty list" in capsys.readouterr().err
     )
+
+
+def test_purge_runs_and_says_what_it_deleted(database, capsys, tmp_path, monkeypatch):
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("COPRO_TRACKER_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    get_settings.cache_clear()
+    assert main(["purge", "--days", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "0 answers, 0 responses, 0 respondents" in out and "tallies" in out

@@ -43,7 +43,15 @@ def store_url(request, tmp_path):
 
 def test_migration_creates_every_table(store_url):
     tables = set(inspect(engine_for(store_url)).get_table_names())
-    assert {"respondent", "review", "review_response", "answer", "safeguarding_flag"} <= tables
+    assert {
+        "respondent",
+        "review",
+        "review_response",
+        "answer",
+        "safeguarding_flag",
+        "answer_tally",
+        "response_tally",
+    } <= tables
 
 
 def test_answers_are_saved_changed_and_commented(store_url):
@@ -128,3 +136,80 @@ def test_what_is_held_and_forgetting_it(store_url):
         assert session.scalar(select(Respondent.id).where(Respondent.pseudonym == "web-me")) is None
         assert [a.value for a in session.scalars(select(Answer))] == ["no"]
         assert repository.forget_person(session, "web-me").answers == 0
+
+
+def test_purge_deletes_old_identifiable_data_and_keeps_its_counts(store_url):
+    from datetime import timedelta
+
+    from bot.store.models import (
+        AnswerTally,
+        ResponseTally,
+        ReviewResponse,
+        SafeguardingFlag,
+        utcnow,
+    )
+    from bot.store.retention import cutoff_for, purge
+
+    engine = engine_for(store_url)
+    old = utcnow() - timedelta(days=400)
+    with unit_of_work(engine) as session:
+        review = repository.ensure_general_review(session, "wirral", "A meeting")
+        for sender, value in [("web-old-1", "yes"), ("web-old-2", "yes"), ("web-new", "no")]:
+            ref = repository.start_or_resume(session, review, sender, "web")
+            repository.set_profile(session, sender, "web", role="parent_carer")
+            repository.record_answer(session, ref.response_id, "welcome", value, "web", "words")
+        for flag_status in ("new", "resolved"):
+            flag = repository.flag_safeguarding(session, "web-old-1", "web", "wirral", "x", "rule")
+            flag.status, flag.created_at = flag_status, old
+        # Two people answered 400 days ago and never since.
+        old_ids = select(Respondent.id).where(Respondent.pseudonym.like("web-old-%"))
+        for row in session.scalars(
+            select(ReviewResponse).where(ReviewResponse.respondent_id.in_(old_ids))
+        ):
+            row.started_at = old
+            for answer in row.answers:
+                answer.created_at = answer.updated_at = old
+        for row in session.scalars(select(Respondent).where(Respondent.id.in_(old_ids))):
+            row.created_at = old
+    with unit_of_work(engine) as session:
+        purged = purge(session, cutoff_for(365))
+    assert (purged.responses, purged.answers, purged.respondents, purged.safety_flags) == (
+        2,
+        2,
+        2,
+        1,
+    )
+    with unit_of_work(engine) as session:
+        assert [r.pseudonym for r in session.scalars(select(Respondent))] == ["web-new"]
+        assert [(a.value, a.comment) for a in session.scalars(select(Answer))] == [("no", "words")]
+        tallies = session.scalars(select(AnswerTally)).all()
+        assert [(t.question_id, t.value, t.role, t.channel, t.count) for t in tallies] == [
+            ("welcome", "yes", "parent_carer", "web", 2)
+        ]
+        [people] = session.scalars(select(ResponseTally)).all()
+        assert (people.role, people.count) == ("parent_carer", 2)
+        assert [f.status for f in session.scalars(select(SafeguardingFlag))] == ["new"]
+    # Running it again deletes nothing more and counts nothing twice.
+    with unit_of_work(engine) as session:
+        assert purge(session, cutoff_for(365)).answers == 0
+        assert session.scalar(select(AnswerTally.count)) == 2
+
+
+def test_purge_deletes_old_conversations_from_the_tracker_store(tmp_path):
+    from sqlalchemy import create_engine
+
+    from bot.store.tracker import conversation_events, purge_conversations
+
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    with create_engine(url, future=True).begin() as connection:
+        connection.execute(
+            text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)")
+        )
+        for sender, stamp in [("old", 100.0), ("old", 200.0), ("mixed", 100.0), ("mixed", 900.0)]:
+            connection.execute(
+                text("INSERT INTO events (sender_id, timestamp) VALUES (:s, :t)"),
+                {"s": sender, "t": stamp},
+            )
+    assert purge_conversations(url, 500.0) == 2
+    assert conversation_events(url, "old") == 0
+    assert conversation_events(url, "mixed") == 2

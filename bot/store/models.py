@@ -111,3 +111,31 @@ class SafeguardingFlag(Base):
     detected_by = Column(String(32), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     status = Column(String(16), nullable=False, default="new")
+
+
+class AnswerTally(Base):
+    """Counts kept when the retention policy deletes answers: no person, no words."""
+
+    __tablename__ = "answer_tally"
+    __table_args__ = (UniqueConstraint("review_id", "question_id", "value", "role", "channel"),)
+
+    id = Column(Integer, primary_key=True)
+    review_id = Column(ForeignKey("review.id", ondelete="CASCADE"), nullable=False)
+    question_id = Column(String(64), nullable=False)
+    value = Column(String(16), nullable=False)
+    role = Column(String(32), nullable=False)
+    channel = Column(String(32), nullable=False)
+    count = Column(Integer, nullable=False)
+
+
+class ResponseTally(Base):
+    """How many people answered a review, kept when their rows are deleted."""
+
+    __tablename__ = "response_tally"
+    __table_args__ = (UniqueConstraint("review_id", "role", "channel"),)
+
+    id = Column(Integer, primary_key=True)
+    review_id = Column(ForeignKey("review.id", ondelete="CASCADE"), nullable=False)
+    role = Column(String(32), nullable=False)
+    channel = Column(String(32), nullable=False)
+    count = Column(Integer, nullable=False)

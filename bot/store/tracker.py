@@ -40,3 +40,20 @@ def conversation_events(tracker_url: str, sender_id: str) -> int:
             ).scalar()
             or 0
         )
+
+
+def purge_conversations(tracker_url: str, cutoff_timestamp: float) -> int:
+    """Delete whole conversations whose last event is older than ``cutoff_timestamp``."""
+    engine = engine_for(tracker_url)
+    with engine.begin() as connection:
+        if not inspect(connection).has_table(EVENTS_TABLE):
+            return 0
+        result = connection.execute(
+            text(
+                f"DELETE FROM {EVENTS_TABLE} WHERE sender_id IN ("
+                f"SELECT sender_id FROM {EVENTS_TABLE} GROUP BY sender_id "
+                "HAVING max(timestamp) < :cutoff)"
+            ),
+            {"cutoff": cutoff_timestamp},
+        )
+        return int(result.rowcount or 0)

@@ -96,6 +96,17 @@ def cmd_review_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def service_env(base: dict[str, str]) -> dict[str, str]:
+    """The environment for the action server and Rasa: local only, no telemetry."""
+    return {
+        **base,
+        # rasa-sdk's server listens on SANIC_HOST (default 0.0.0.0): keep it on this machine.
+        "SANIC_HOST": "127.0.0.1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+
+
 def action_server_command(port: int) -> list[str]:
     """The Rasa action server, running the actions package."""
     rasa = str(Path(sys.executable).parent / "rasa")
@@ -229,7 +240,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     build_pipeline(Path(settings.spacy_model))
     upgrade()
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    env = service_env(dict(os.environ))
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1])
     processes = [
         _spawn(action_server_command(settings.action_port), env),

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.channels.limits import ChatLimits
 from bot.channels.web.routes import routes as web_routes
 from bot.settings import Settings, get_settings
 
@@ -82,4 +83,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.limits = ChatLimits()
     return app

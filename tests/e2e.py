@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.cli import action_server_command, rasa_server_command, stop_processes
+from bot.cli import action_server_command, rasa_server_command, service_env, stop_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "current.tar.gz"
@@ -44,6 +44,7 @@ class Stack:
     rasa_url: str
     database_url: str
     tracker_url: str
+    logs: tuple[Path, ...] = ()
 
     def say(self, sender: str, text: str) -> list[dict]:
         response = httpx.post(
@@ -69,13 +70,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n'
     )
-    env = dict(
-        os.environ,
-        COPRO_DATABASE_URL=database_url,
-        COPRO_CHARTER="wirral",
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-    )
+    env = service_env(dict(os.environ, COPRO_DATABASE_URL=database_url, COPRO_CHARTER="wirral"))
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     processes = []
     try:
@@ -102,6 +97,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
             rasa_url=f"http://127.0.0.1:{rasa_port}",
             database_url=database_url,
             tracker_url=tracker_url,
+            logs=(action_log, rasa_log),
         )
     finally:
         stop_processes(processes, timeout=20)

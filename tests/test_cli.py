@@ -131,3 +131,17 @@ def test_purge_runs_and_says_what_it_deleted(database, capsys, tmp_path, monkeyp
     assert main(["purge", "--days", "30"]) == 0
     out = capsys.readouterr().out
     assert "0 answers, 0 responses, 0 respondents" in out and "tallies" in out
+
+
+def test_the_action_server_and_rasa_listen_on_this_machine_only_without_telemetry():
+    from pathlib import Path
+
+    from bot.cli import rasa_server_command, service_env
+
+    env = service_env({"PATH": "/bin"})
+    assert env["SANIC_HOST"] == "127.0.0.1"
+    assert env["RASA_TELEMETRY_ENABLED"] == "false"
+    command = rasa_server_command(Path("m.tar.gz"), Path("e.yml"), 5005)
+    assert command[command.index("--interface") + 1] == "127.0.0.1"
+    # Rasa's HTTP API (which can read and change conversations) is never switched on.
+    assert "--enable-api" not in command

@@ -398,3 +398,13 @@ def test_a_child_under_13_is_asked_to_answer_with_a_trusted_adult(stack):
         )
         assert response.with_help is True
     assert answers_of(stack, sender)["welcome"].value == "yes"
+
+
+def test_no_message_text_reaches_the_logs(stack):
+    marker = "zebra orchid seventeen"
+    stack.say("web-e2e-logs", f"hello {marker}")
+    stack.say("web-e2e-logs", "/start_review")
+    stack.say("web-e2e-logs", f"i am a parent, {marker}")
+    stack.say("web-e2e-logs", f"yes and {marker}")
+    for log in stack.logs:
+        assert marker not in log.read_text(errors="replace"), log.name

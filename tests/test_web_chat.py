@@ -206,3 +206,24 @@ async def test_a_forget_signal_deletes_the_conversation_and_starts_a_new_session
         assert conversation_events(tracker_url, "web-other") == 2
         await c.post("/api/chat", json={"text": "hello"})
     assert rasa.received[2]["sender"] != first
+
+
+async def test_too_many_messages_from_one_session_get_a_kind_slow_down(rasa):
+    from pyrate_limiter import Duration, Rate
+
+    from bot.channels.limits import ChatLimits
+
+    app = create_app(Settings(secret_key="s", rasa_url="http://rasa"))
+    app.state.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
+    app.state.limits = ChatLimits([Rate(3, Duration.MINUTE)], [Rate(5, Duration.MINUTE)])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as one:
+        codes = [(await one.post("/api/chat", json={"text": "hi"})).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        slow = await one.post("/api/chat", json={"text": "hi"})
+        assert slow.json()["messages"][0]["text"] == channel_message("slow_down")
+    # Another browser at the same address still gets through, up to the address limit.
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as other:
+        codes = [(await other.post("/api/chat", json={"text": "hi"})).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+    assert len(rasa.received) == 5

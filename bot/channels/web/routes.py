@@ -36,6 +36,10 @@ def _sender(request: Request) -> str:
 
 async def chat(request: Request) -> Response:
     """Take one message (typed text or a button payload) and return the replies."""
+    sender = _sender(request)
+    address = request.client.host if request.client else "unknown"
+    if not request.app.state.limits.allow(request.session["sid"], address):
+        return _reply("slow_down", status=429)
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return _reply("too_long", limit=1000)
@@ -52,7 +56,6 @@ async def chat(request: Request) -> Response:
     if inbound.text is None:
         return _reply(inbound.problem or "bad_request", limit=1000)
     settings = request.app.state.settings
-    sender = _sender(request)
     try:
         reply = await send_to_rasa(
             request.app.state.http, settings.rasa_url, sender, inbound.text, "web"

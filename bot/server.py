@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.schemas import SchemaGenerator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.channels.limits import ChatLimits
@@ -54,7 +55,65 @@ class SecurityHeaders:
 
 
 async def health(request: Request) -> Response:
+    """Whether the server is up.
+
+    ---
+    summary: Health check
+    responses:
+      "200":
+        description: The server is up.
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                status: {type: string}
+    """
     return JSONResponse({"status": "ok"})
+
+
+OPENAPI = SchemaGenerator(
+    {
+        "openapi": "3.0.3",
+        "info": {"title": "Co-production companion", "version": "1"},
+        "components": {
+            "schemas": {
+                "Replies": {
+                    "type": "object",
+                    "required": ["messages"],
+                    "properties": {
+                        "messages": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["text", "buttons"],
+                                "properties": {
+                                    "text": {"type": "string"},
+                                    "buttons": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["title", "payload"],
+                                            "properties": {
+                                                "title": {"type": "string"},
+                                                "payload": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    },
+                }
+            }
+        },
+    }
+)
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI description of this server (JSON)."""
+    return JSONResponse(OPENAPI.get_schema(routes=request.app.routes))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -63,12 +122,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if getattr(app.state, "http", None) is not None:
+            yield  # a client given from outside (tests)
+            return
         async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
             app.state.http = client
             yield
 
     app = Starlette(
-        routes=[Route("/health", health), *web_routes],
+        routes=[
+            Route("/health", health),
+            Route("/openapi.json", openapi, include_in_schema=False),
+            *web_routes,
+        ],
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(

@@ -161,7 +161,17 @@ async def test_bad_input_through_the_web_chat_never_jumps_the_flow(stack):
         assert await say(text="") == channel_message("empty")
         assert await say(text="x" * 5000) == channel_message("too_long", limit=1000)
         assert "did not understand" in await say(text="🦄🦄🦄")
-        for typed in ["/restart", '/intent{"review_answer": "done"}', "<script>alert(1)</script>"]:
+        for typed in [
+            "/restart",
+            '/intent{"review_answer": "done"}',
+            "<script>alert(1)</script>",
+            "'; DROP TABLE answer; --",
+            '=HYPERLINK("http://x")',
+            "hello\x00world",
+            "\u202eevil\u202c",
+            "\u200b\u200b",
+            "{{7*7}} ${7*7}",
+        ]:
             reply = await say(text=typed)
             assert "Question 2 of 7" in reply, (typed, reply)
         assert set(answers_of(stack, sender)) == {"welcome"}

@@ -35,7 +35,45 @@ def _sender(request: Request) -> str:
 
 
 async def chat(request: Request) -> Response:
-    """Take one message (typed text or a button payload) and return the replies."""
+    """Take one message (typed text or a button payload) and return the replies.
+
+    ---
+    summary: Send one message from the web chat to the assistant
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              text:
+                type: string
+                description: What the person typed (up to 1,000 characters).
+              payload:
+                type: string
+                description: The payload of a button the assistant offered.
+    responses:
+      "200":
+        description: The assistant's replies, or a kind message about the input.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+      "400":
+        description: The body was not a JSON object with text or a payload as text.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+      "429":
+        description: Too many messages from this session or address.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+      "503":
+        description: The assistant is not available; a kind message says so.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+    """
     sender = _sender(request)
     address = request.client.host if request.client else "unknown"
     if not request.app.state.limits.allow(request.session["sid"], address):
@@ -47,14 +85,17 @@ async def chat(request: Request) -> Response:
         data = await request.json()
     except ValueError:
         return _reply("bad_request", status=400)
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or any(
+        key in data and not isinstance(data[key], str) for key in ("text", "payload")
+    ):
         return _reply("bad_request", status=400)
     if "payload" in data:
         inbound = button_payload(data["payload"])
     else:
-        inbound = typed_text(data.get("text"))
+        inbound = typed_text(data.get("text", ""))
     if inbound.text is None:
-        return _reply(inbound.problem or "bad_request", limit=1000)
+        problem = inbound.problem or "bad_request"
+        return _reply(problem, status=400 if problem == "bad_request" else 200, limit=1000)
     settings = request.app.state.settings
     try:
         reply = await send_to_rasa(
@@ -70,6 +111,16 @@ async def chat(request: Request) -> Response:
 
 
 async def page(request: Request) -> Response:
+    """The chat page.
+
+    ---
+    summary: The web chat page
+    responses:
+      "200":
+        description: An HTML page with the chat.
+        content:
+          text/html: {}
+    """
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
 

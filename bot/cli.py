@@ -230,6 +230,49 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_safeguarding_list(args: argparse.Namespace) -> int:
+    """The staff safeguarding queue: who to contact, and what was said."""
+    from bot.content import ContentError, get_pack
+    from bot.store import repository
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    status = None if args.status == "all" else args.status
+    with unit_of_work() as session:
+        flags = repository.safeguarding_flags(session, status)
+        if not flags:
+            print(
+                "No safeguarding messages" + ("" if status is None else f" with status {status}.")
+            )
+            return 0
+        for flag in flags:
+            try:
+                contact = get_pack(flag.charter).contact or {}
+            except ContentError:
+                contact = {}
+            print(
+                f"#{flag.id} [{flag.status}] {flag.created_at:%Y-%m-%d %H:%M} UTC, "
+                f"{flag.charter}, {flag.channel}, found by {flag.detected_by}\n"
+                f"  Local contact: {contact.get('name', '-')} {contact.get('email', '')}\n"
+                f"  Person (pseudonym): {flag.pseudonym}\n"
+                f"  Message: {flag.message}"
+            )
+    return 0
+
+
+def cmd_safeguarding_set(args: argparse.Namespace) -> int:
+    from bot.store import repository
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    with unit_of_work() as session:
+        if not repository.set_flag_status(session, args.id, args.status):
+            print(f"No safeguarding message #{args.id}.", file=sys.stderr)
+            return 1
+    print(f"Safeguarding message #{args.id} is now {args.status}.")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.nlp.build import build_pipeline
     from bot.store.db import upgrade
@@ -294,6 +337,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=int, default=None, help="Override COPRO_RETENTION_DAYS for this run."
     )
     purge.set_defaults(handler=cmd_purge)
+
+    safeguarding = commands.add_parser(
+        "safeguarding", help="The staff safeguarding queue (never part of any export)."
+    )
+    safeguarding_commands = safeguarding.add_subparsers(dest="safeguarding_command", required=True)
+    queue = safeguarding_commands.add_parser("list", help="List flagged messages.")
+    queue.add_argument("--status", default="new", choices=["new", "in_progress", "resolved", "all"])
+    queue.set_defaults(handler=cmd_safeguarding_list)
+    mark = safeguarding_commands.add_parser("set", help="Change a flagged message's status.")
+    mark.add_argument("id", type=int)
+    mark.add_argument("status", choices=["new", "in_progress", "resolved"])
+    mark.set_defaults(handler=cmd_safeguarding_set)
 
     review = commands.add_parser("review", help="Reviews of meetings and projects.")
     review_commands = review.add_subparsers(dest="review_command", required=True)

@@ -145,3 +145,18 @@ def test_the_action_server_and_rasa_listen_on_this_machine_only_without_telemetr
     assert command[command.index("--interface") + 1] == "127.0.0.1"
     # Rasa's HTTP API (which can read and change conversations) is never switched on.
     assert "--enable-api" not in command
+
+
+def test_the_safeguarding_queue_lists_and_closes_flags(database, capsys):
+    from bot.store import repository
+
+    with unit_of_work() as session:
+        repository.flag_safeguarding(session, "web-x", "web", "halton", "im scared", "classifier")
+    assert main(["safeguarding", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "#1 [new]" in out and "halton" in out and "Message: im scared" in out
+    assert "Local contact:" in out
+    assert main(["safeguarding", "set", "1", "resolved"]) == 0
+    assert main(["safeguarding", "list"]) == 0
+    assert "No safeguarding messages with status new." in capsys.readouterr().out
+    assert main(["safeguarding", "set", "99", "resolved"]) == 1

@@ -345,3 +345,24 @@ def mark_with_help(session: Session, response_id: int) -> None:
     response = session.get(ReviewResponse, response_id)
     if response is not None:
         response.with_help = True
+
+
+FLAG_STATUSES = ("new", "in_progress", "resolved")
+
+
+def safeguarding_flags(session: Session, status: str | None = None) -> list[SafeguardingFlag]:
+    """The staff safeguarding queue, oldest first (all statuses when ``status`` is None)."""
+    query = select(SafeguardingFlag).order_by(SafeguardingFlag.created_at, SafeguardingFlag.id)
+    if status is not None:
+        query = query.where(SafeguardingFlag.status == status)
+    return list(session.scalars(query))
+
+
+def set_flag_status(session: Session, flag_id: int, status: str) -> bool:
+    if status not in FLAG_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(FLAG_STATUSES)}")
+    flag = session.get(SafeguardingFlag, flag_id)
+    if flag is None:
+        return False
+    flag.status = status
+    return True

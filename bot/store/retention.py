@@ -26,7 +26,7 @@ from bot.store.models import (
 
 UNKNOWN_ROLE = "unknown"
 # A safety flag is deleted only once staff have dealt with it.
-CLOSED_FLAG_STATUSES = ("resolved", "closed")
+CLOSED_FLAG_STATUSES = ("resolved",)
 
 
 @dataclass(frozen=True)

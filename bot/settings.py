@@ -54,8 +54,12 @@ class Settings:
             object.__setattr__(self, "spacy_model", str(self.var_dir / "spacy" / "en_copro"))
         if self.min_group < 1:
             raise ValueError("COPRO_MIN_GROUP must be 1 or more")
+        if self.retention_days < 1:
+            raise ValueError("COPRO_RETENTION_DAYS must be 1 or more")
         if self.production and self.secret_key == DEV_SECRET:
             raise ValueError("COPRO_SECRET_KEY must be set in production")
+        if self.production and self.telegram_token and not self.telegram_secret:
+            raise ValueError("COPRO_TELEGRAM_SECRET must be set in production with Telegram")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -6,6 +6,8 @@ these tests are about the server never failing, whatever it is sent.
 
 from __future__ import annotations
 
+import tempfile
+
 import httpx
 import pytest
 import schemathesis
@@ -16,13 +18,16 @@ from bot.channels.limits import ChatLimits
 from bot.content import channel_message
 from bot.server import create_app
 from bot.settings import Settings
+from bot.store.db import upgrade
 from tests.test_web_chat import StandInRasa
 
 RASA = StandInRasa()
+DATABASE = f"sqlite:///{tempfile.mkdtemp(prefix='copro-fuzz-')}/copro.db"
 
 
 def fuzz_app():
-    app = create_app(Settings(secret_key="fuzz", rasa_url="http://rasa"))
+    upgrade(DATABASE)
+    app = create_app(Settings(secret_key="fuzz", rasa_url="http://rasa", database_url=DATABASE))
     app.state.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=RASA.app))
     # Far above what the fuzzer sends: these tests are about errors, not limits.
     app.state.limits = ChatLimits(

@@ -227,3 +227,39 @@ async def test_too_many_messages_from_one_session_get_a_kind_slow_down(rasa):
         codes = [(await other.post("/api/chat", json={"text": "hi"})).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
     assert len(rasa.received) == 5
+
+
+async def test_my_data_downloads_as_a_file_for_this_browser_only(database, rasa):
+    from bot.store import repository
+    from bot.store.db import unit_of_work
+
+    app = create_app(Settings(secret_key="s", rasa_url="http://rasa", database_url=database))
+    app.state.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as mine:
+        await mine.post("/api/chat", json={"text": "hello"})
+        sender = rasa.received[0]["sender"]
+        with unit_of_work() as session:
+            review = repository.ensure_general_review(session, "wirral", "Coffee morning")
+            ref = repository.start_or_resume(session, review, sender, "web")
+            repository.record_answer(session, ref.response_id, "welcome", "yes", "web", "kind")
+        response = await mine.get("/api/my-data")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    data = response.json()
+    [held] = data["reviews"]
+    assert held["title"] == "Coffee morning"
+    assert held["answers"] == [{"question": "welcome", "answer": "yes", "your_words": "kind"}]
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as someone_else:
+        other = (await someone_else.get("/api/my-data")).json()
+    assert other["reviews"] == [] and other["first_seen"] is None
+
+
+async def test_my_data_when_the_store_is_down_gets_a_kind_reply(tmp_path):
+    app = create_app(
+        Settings(secret_key="s", database_url=f"sqlite:///{tmp_path / 'no-tables.db'}")
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        response = await c.get("/api/my-data")
+    assert response.status_code == 503
+    assert response.json()["messages"][0]["text"] == channel_message("unavailable")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -14,8 +16,11 @@ from starlette.staticfiles import StaticFiles
 from bot.channels.inbound import button_payload, pseudonym, typed_text
 from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, send_to_rasa
 from bot.content import channel_message
+from bot.store import repository
+from bot.store.db import engine_for, unit_of_work
 from bot.store.tracker import forget_conversation
 
+logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 8_000
 
@@ -110,6 +115,63 @@ async def chat(request: Request) -> Response:
     return JSONResponse({"messages": reply.messages})
 
 
+def _held_as_dict(held: repository.HeldData) -> dict:
+    return {
+        "about": "Everything the co-production companion keeps about you.",
+        "first_seen": held.first_seen.isoformat() if held.first_seen else None,
+        "channel": held.channel,
+        "role": held.role,
+        "age_band": held.age_band,
+        "reviews": [
+            {
+                "title": review.title,
+                "charter": review.charter,
+                "started": review.started_at.isoformat(),
+                "finished": review.finished,
+                "answers": [
+                    {"question": a.question_id, "answer": a.value, "your_words": a.comment}
+                    for a in review.answers
+                ],
+            }
+            for review in held.reviews
+        ],
+        "safety_messages_kept": held.safety_messages,
+    }
+
+
+def _read_held(database_url: str, sender: str) -> repository.HeldData:
+    with unit_of_work(engine_for(database_url)) as session:
+        return repository.held_about(session, sender)
+
+
+async def my_data_file(request: Request) -> Response:
+    """Everything kept about this browser's person, as a file to keep.
+
+    ---
+    summary: Download my data (the person using this browser)
+    responses:
+      "200":
+        description: A JSON file with everything kept about the person.
+        content:
+          application/json: {}
+      "503":
+        description: The store is not available; a kind message says so.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+    """
+    settings = request.app.state.settings
+    try:
+        held = await run_in_threadpool(_read_held, settings.database_url, _sender(request))
+    except SQLAlchemyError as error:
+        logger.warning("The store did not answer: %s", type(error).__name__)
+        return _reply("unavailable", status=503)
+    return JSONResponse(
+        _held_as_dict(held),
+        headers={"content-disposition": 'attachment; filename="my-data.json"'},
+    )
+
+
 async def page(request: Request) -> Response:
     """The chat page.
 
@@ -127,5 +189,6 @@ async def page(request: Request) -> Response:
 routes = [
     Route("/", page),
     Route("/api/chat", chat, methods=["POST"]),
+    Route("/api/my-data", my_data_file, methods=["GET"]),
     Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
 ]

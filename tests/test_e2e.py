@@ -417,3 +417,32 @@ def test_no_message_text_reaches_the_logs(stack):
     stack.say("web-e2e-logs", f"yes and {marker}")
     for log in stack.logs:
         assert marker not in log.read_text(errors="replace"), log.name
+
+
+@pytest.mark.parametrize(
+    "state,steps",
+    [
+        ("role-question", ["/start_review"]),
+        ("tell-us-more", ["/start_review", PARENT, "/affirm"]),
+        ("quiz", ["quiz me"]),
+        ("forget-confirm", ["/start_review", PARENT, "/affirm", "/skip_question", "forget me"]),
+        ("choose-area", ["change area"]),
+        ("simple-mode", ["what is co-production", "say it more simply"]),
+    ],
+)
+def test_a_risk_message_gets_help_first_in_every_state(stack, state, steps):
+    sender = f"web-e2e-risk-{state}"
+    for step in steps:
+        stack.say(sender, step)
+    replies = texts(stack.say(sender, "i dont want to be alive anymore"))
+    assert replies.startswith("I am worried about you"), replies
+    assert "0800 1111" in replies and "999" in replies
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        flags = session.scalars(
+            select(SafeguardingFlag).where(SafeguardingFlag.pseudonym == sender)
+        ).all()
+    assert len(flags) == 1
+    # Nothing was taken as an answer or a comment.
+    saved = answers_of(stack, sender)
+    assert all(a.comment is None for a in saved.values())
+    assert all(a.value == "yes" for a in saved.values())

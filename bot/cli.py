@@ -53,6 +53,16 @@ def cmd_charters_check(args: argparse.Namespace) -> int:
             f"{len(pack.questions)} questions, {len(pack.ladder)} ladder steps, "
             f"pledges for {', '.join(pack.pledges) or 'nobody yet'}"
         )
+    if not args.files:
+        # The shared content every pack uses: glossary and quiz.
+        from bot.content.loader import glossary_terms, quiz_items
+
+        try:
+            print(f"ok   glossary.yml: {len(glossary_terms())} terms")
+            print(f"ok   quiz.yml: {len(quiz_items())} stories")
+        except ContentError as error:
+            failures += 1
+            print(f"FAIL {error}", file=sys.stderr)
     return 1 if failures else 0
 
 

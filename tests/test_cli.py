@@ -111,6 +111,8 @@ def test_the_chat_server_command_serves_the_page(tmp_path):
 
 def test_charters_check_passes_on_the_installed_packs(capsys):
     assert main(["charters", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "ok   glossary.yml" in out and "ok   quiz.yml" in out
     assert "ok   wirral.yml: Wirral" in capsys.readouterr().out
 
 

@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run test train validate lint clean cross-validate bench-safeguarding
+.PHONY: help install browser run test train validate lint clean cross-validate bench-safeguarding
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -47,7 +47,13 @@ train: $(MODEL) ## Train the model (only when the data changed)
 run: install $(MODEL) ## Start everything: chat on http://localhost:8080
 	$(BIN)/copro run
 
-test: install $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+
+browser: ## Install Debian's Chromium (and emoji for the screenshots) for the browser tests
+	command -v chromium >/dev/null && test -e $(EMOJI_FONT) || (apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
+
+test: install browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
 	$(BIN)/ruff check bot actions tests bench
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -152,14 +154,44 @@ async def test_rasa_unreachable_gets_a_kind_reply():
     assert response.json()["messages"][0]["text"] == channel_message("unavailable")
 
 
-async def test_page_has_security_headers_and_an_accessible_log(rasa):
+async def test_demo_page_embeds_the_widget_with_no_inline_code(rasa):
     async with client_for(rasa) as client:
         response = await client.get("/")
+        script = await client.get("/static/widget.js")
     assert response.status_code == 200
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert 'role="log"' in response.text
-    assert '<label for="message">' in response.text
+    # One element and one script tag (the widget's log and labels: tests/test_widget.py).
+    assert '<div id="copro-chat"></div>' in response.text
+    assert '<script src="/static/widget.js" defer></script>' in response.text
+    # No inline script or style: the CSP would block them.
+    assert re.findall(r"<script(?![^>]*\bsrc=)", response.text) == []
+    assert "style=" not in response.text and "<style" not in response.text
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+
+
+async def test_start_again_restarts_the_same_persons_conversation(rasa):
+    async with client_for(rasa) as client:
+        before_any_message = await client.post("/api/start-again")
+        assert before_any_message.json() == {"messages": []}
+        assert rasa.received == []
+        await client.post("/api/chat", json={"text": "hi"})
+        response = await client.post("/api/start-again")
+        await client.post("/api/chat", json={"text": "again"})
+    assert response.status_code == 200
+    assert [m["message"] for m in rasa.received] == ["hi", "/restart", "again"]
+    assert len({m["sender"] for m in rasa.received}) == 1
+
+
+async def test_start_again_with_rasa_down_gets_a_kind_reply():
+    rasa = StandInRasa()
+    async with client_for(rasa) as client:
+        await client.post("/api/chat", json={"text": "hi"})
+        rasa.status = 500
+        response = await client.post("/api/start-again")
+    assert response.status_code == 503
+    assert response.json()["messages"][0]["text"] == channel_message("unavailable")
 
 
 def test_pseudonym_is_keyed():

@@ -39,6 +39,12 @@ def _sender(request: Request) -> str:
     return pseudonym(request.app.state.settings.secret_key, "web", session_id)
 
 
+def _too_fast(request: Request) -> bool:
+    """Count one message from this session and address; True when over the limits."""
+    address = request.client.host if request.client else "unknown"
+    return not request.app.state.limits.allow(request.session["sid"], address)
+
+
 async def chat(request: Request) -> Response:
     """Take one message (typed text or a button payload) and return the replies.
 
@@ -80,8 +86,7 @@ async def chat(request: Request) -> Response:
             schema: {$ref: "#/components/schemas/Replies"}
     """
     sender = _sender(request)
-    address = request.client.host if request.client else "unknown"
-    if not request.app.state.limits.allow(request.session["sid"], address):
+    if _too_fast(request):
         return _reply("slow_down", status=429)
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
@@ -112,6 +117,47 @@ async def chat(request: Request) -> Response:
         await run_in_threadpool(forget_conversation, settings.tracker_url, sender)
         # A new session id: the next message starts a new, empty conversation.
         request.session.pop("sid", None)
+    return JSONResponse({"messages": reply.messages})
+
+
+async def start_again(request: Request) -> Response:
+    """Start the conversation again for this browser; saved answers stay saved.
+
+    The session (and so the pseudonym) is kept, so the person can still see,
+    change or delete what they gave before.
+
+    ---
+    summary: Start the web chat conversation again
+    responses:
+      "200":
+        description: The conversation starts again; any replies from the assistant.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+      "429":
+        description: Too many messages from this session or address.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+      "503":
+        description: The assistant is not available; a kind message says so.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+    """
+    if not request.session.get("sid"):
+        return JSONResponse({"messages": []})  # nothing was said yet
+    sender = _sender(request)
+    if _too_fast(request):
+        return _reply("slow_down", status=429)
+    settings = request.app.state.settings
+    try:
+        # Sent by the server itself: a person can never send "/restart" (see inbound.py).
+        reply = await send_to_rasa(
+            request.app.state.http, settings.rasa_url, sender, "/restart", "web"
+        )
+    except RasaUnavailable:
+        return _reply("unavailable", status=503)
     return JSONResponse({"messages": reply.messages})
 
 
@@ -173,13 +219,13 @@ async def my_data_file(request: Request) -> Response:
 
 
 async def page(request: Request) -> Response:
-    """The chat page.
+    """A demo page with the chat widget embedded, as a Local Offer page would have it.
 
     ---
-    summary: The web chat page
+    summary: The demo page with the web chat widget
     responses:
       "200":
-        description: An HTML page with the chat.
+        description: An HTML page with the chat widget.
         content:
           text/html: {}
     """
@@ -189,6 +235,7 @@ async def page(request: Request) -> Response:
 routes = [
     Route("/", page),
     Route("/api/chat", chat, methods=["POST"]),
+    Route("/api/start-again", start_again, methods=["POST"]),
     Route("/api/my-data", my_data_file, methods=["GET"]),
     Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
 ]

@@ -1,0 +1,777 @@
+"""The web chat widget in a real browser: Debian's Chromium, driven by Playwright, checked by axe.
+
+bot.server runs in a thread on a free port and talks to the real Rasa and action
+servers (tests/e2e.py). Screenshots and axe results go to var/results/widget/.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from itsdangerous import TimestampSigner
+from pyrate_limiter import Duration, Rate
+from sqlalchemy import text
+
+from bot.channels.inbound import pseudonym
+from bot.channels.limits import ChatLimits
+from bot.content import get_pack
+from bot.server import create_app
+from bot.settings import Settings
+from bot.store.db import engine_for
+from tests.conftest import in_ci
+from tests.e2e import MODEL, ROOT, free_port, running_stack
+from tests.test_e2e import answers_of
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "widget-e2e-secret"
+RESULTS = ROOT / "var" / "results" / "widget"
+QUESTIONS = get_pack("wirral").questions
+# WCAG 2.0, 2.1 and 2.2, levels A and AA.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+STATES = [
+    "closed",
+    "open-empty",
+    "mid-review",
+    "large-text",
+    "high-contrast",
+    "large-text-high-contrast",
+    "finished",
+]
+ANSWER_VALUES = {"Yes": "yes", "A bit": "partly", "No": "no", "Not sure": "unsure"}
+
+# A stand-in for the browser's speech synthesis: what was spoken, and how often it was stopped.
+SPEECH_RECORDER = """
+window.__spoken = [];
+window.__stopped = 0;
+Object.defineProperty(window, "speechSynthesis", {
+  configurable: true,
+  value: {
+    speaking: false,
+    speak: function (u) { window.__spoken.push({ text: u.text, lang: u.lang }); },
+    cancel: function () { window.__stopped += 1; },
+    pause: function () {}, resume: function () {}, getVoices: function () { return []; }
+  }
+});
+"""
+
+# What a screen reader would announce, by the ARIA rules: text added inside a live
+# region, unless an aria-live="off" or aria-hidden part sits between.
+ANNOUNCEMENTS = """
+window.__announced = [];
+(function () {
+  function politeness(node) {
+    for (var n = node; n && n.nodeType === 1; n = n.parentElement) {
+      var live = n.getAttribute("aria-live");
+      if (live) { return live; }
+      var role = n.getAttribute("role");
+      if (role === "log" || role === "status") { return "polite"; }
+      if (role === "alert") { return "assertive"; }
+    }
+    return "off";
+  }
+  function spoken(node) {
+    if (node.nodeType === 3) { return node.data; }
+    if (node.nodeType !== 1 || node.hidden || node.getAttribute("aria-hidden") === "true" ||
+        node.getAttribute("aria-live") === "off") { return ""; }
+    return Array.prototype.map.call(node.childNodes, spoken).join("");
+  }
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      record.addedNodes.forEach(function (node) {
+        var start = node.nodeType === 1 ? node : node.parentElement;
+        if (politeness(start) === "off") { return; }
+        var words = spoken(node).trim();
+        if (words) { window.__announced.push(words); }
+      });
+    });
+  }).observe(document, { childList: true, subtree: true });
+})();
+"""
+
+
+# ---- The browser, the stack and the server --------------------------------------------------
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; missing means a skip on a laptop and a failure in CI."""
+    found = next(
+        (p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).exists()),
+        None,
+    )
+    if found:
+        return found
+    message = "Chromium is missing: `make test` installs Debian's chromium package."
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if in_ci():
+            pytest.fail("Playwright is missing: install the dev extra.")
+        pytest.skip("Playwright is missing: install the dev extra.")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail("No trained model: run `make test`, which trains first.")
+    with running_stack(tmp_path_factory.mktemp("widget-stack")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(stack) -> Iterator[str]:
+    """bot.server with uvicorn in a thread, on a free port, talking to the real stack."""
+    import uvicorn
+
+    app = create_app(
+        Settings(
+            secret_key=SECRET,
+            rasa_url=stack.rasa_url,
+            database_url=stack.database_url,
+            tracker_url=stack.tracker_url,
+        )
+    )
+    # A test answers a whole review in seconds, which a person never does; the
+    # limits themselves are tested in tests/test_web_chat.py.
+    app.state.limits = ChatLimits([Rate(1000, Duration.MINUTE)], [Rate(5000, Duration.MINUTE)])
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws="none", log_level="warning", lifespan="on"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("bot.server did not start")
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=15)
+
+
+class Watched:
+    """A page, and everything that went wrong in it."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"console: {message.text}") if message.type == "error" else None
+            ),
+        )
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+def new_page(browser, bypass_csp: bool = False, **options) -> Watched:
+    context = browser.new_context(
+        viewport=options.pop("viewport", {"width": 1280, "height": 800}),
+        locale="en-GB",
+        bypass_csp=bypass_csp,
+        **options,
+    )
+    context.add_init_script(SPEECH_RECORDER)
+    context.add_init_script(ANNOUNCEMENTS)
+    return Watched(context.new_page())
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:
+    page = new_page(browser)
+    yield page
+    page.page.context.close()
+    # No script error and no Content-Security-Policy refusal (an inline style or script).
+    assert page.errors == []
+    assert page.dialogs == []
+
+
+# ---- Helpers ---------------------------------------------------------------------------------
+
+
+def poll(page, function: str, seconds: float = 5) -> None:
+    """Wait until ``function`` is true (wait_for_function needs eval, which the CSP forbids)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(function):
+        if time.monotonic() > deadline:
+            pytest.fail(f"Still false after {seconds}s: {function}")
+        page.wait_for_timeout(50)
+
+
+def settle(page) -> None:
+    """Wait for any opening animation to end, so checks see the final colours."""
+    poll(page, "() => document.getAnimations().every(a => a.playState !== 'running')")
+
+
+def load(page, url: str) -> None:
+    page.goto(url)
+    shown = ".copro:not([hidden]) .copro-launcher:not([hidden]), .copro:not([hidden]) #copro-panel"
+    page.locator(shown).first.wait_for(state="visible")
+
+
+def bot_texts(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "#copro-log .copro-msg--bot .copro-text",
+        "nodes => nodes.map(n => n.textContent.replace(/^Companion says: /, ''))",
+    )
+
+
+def all_texts(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "#copro-log .copro-text", "nodes => nodes.map(n => n.textContent)"
+    )
+
+
+def choice_words(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".copro-choice-list button .copro-word", "nodes => nodes.map(n => n.textContent)"
+    )
+
+
+def wait_reply(page) -> None:
+    page.locator("#copro-log[aria-busy='false']").wait_for(state="attached", timeout=90_000)
+
+
+def press(page, word: str) -> None:
+    """Click the offered choice with this word and wait for the assistant's reply."""
+    page.locator(".copro-choice-list button", has_text=word).first.click()
+    wait_reply(page)
+
+
+def open_chat(page) -> None:
+    page.get_by_role("button", name="Open chat").click()
+    page.locator("#copro-panel").wait_for(state="visible")
+    settle(page)
+
+
+def review_step(new: str, words: list[str], pick: Callable[[int], str]) -> str | None:
+    """The word to press next in a review, or None at the end."""
+    if "That is the end" in new:
+        return None
+    question = re.findall(r"Question (\d+) of \d+", new)
+    if question:
+        return pick(int(question[-1]))
+    if "tell us more" in new:
+        return "Next"
+    assert words, f"No choices offered after: {new!r}"
+    return words[0]  # who is answering, age: the first offered
+
+
+def review_until_end(page, pick: Callable[[int], str], step: Callable[[str], None]) -> None:
+    """Answer every question with ``pick(number)``; ``step`` presses a word."""
+    seen = 0
+    new = "\n".join(bot_texts(page))
+    for _ in range(60):
+        word = review_step(new, choice_words(page), pick)
+        if word is None:
+            return
+        seen = len(bot_texts(page))
+        step(word)
+        new = "\n".join(bot_texts(page)[seen:])
+    pytest.fail(f"The review did not end: {bot_texts(page)[-3:]}")
+
+
+def start_review(page) -> None:
+    """From an open, empty chat to the first question."""
+    press(page, "Review a meeting")
+    for _ in range(5):
+        if re.search(r"Question 1 of \d+", "\n".join(bot_texts(page))):
+            return
+        press(page, choice_words(page)[0])  # who is answering, age
+    pytest.fail(f"No first question: {bot_texts(page)[-3:]}")
+
+
+def sender_of(page) -> str:
+    """The pseudonym Rasa and the store know this browser by (from the signed cookie)."""
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "copro_session"]
+    data = TimestampSigner(SECRET).unsign(cookie["value"].encode())
+    session_id = json.loads(base64.b64decode(data))["sid"]
+    return pseudonym(SECRET, "web", session_id)
+
+
+def focus_ring(page) -> dict:
+    return page.evaluate(
+        """() => { const s = getComputedStyle(document.activeElement);
+        return {style: s.outlineStyle, width: parseFloat(s.outlineWidth)}; }"""
+    )
+
+
+def focused_word(page) -> str:
+    return page.evaluate(
+        """() => { const a = document.activeElement;
+        const w = a && a.querySelector('.copro-word');
+        return w ? w.textContent : (a ? a.id || a.tagName : ''); }"""
+    )
+
+
+def tab_to(page, word: str, limit: int = 40) -> None:
+    """Press Tab until the control with this word has focus; every stop shows a focus ring."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        ring = focus_ring(page)
+        assert ring["style"] == "solid" and ring["width"] >= 3, (focused_word(page), ring)
+        if focused_word(page) == word:
+            return
+    pytest.fail(f"Tab never reached {word!r}")
+
+
+def shot(page, name: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(RESULTS / f"{name}.png"))
+
+
+# ---- Accessibility in every state (axe-core) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def journey(browser, server) -> dict:
+    """Walk through every state once; axe results (or the error that stopped the walk)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    results: dict = {}
+    watched = new_page(browser)
+    page = watched.page
+
+    def check(state: str) -> None:
+        page.mouse.move(1, 1)  # no hover colours in the pictures
+        settle(page)
+        shot(page, state)
+        found = axe.run(page, options=AXE_OPTIONS)
+        found.save_to_file(RESULTS / f"axe-{state}.json", violations_only=True)
+        results[state] = found
+
+    try:
+        load(page, server)
+        check("closed")
+        open_chat(page)
+        check("open-empty")
+        start_review(page)
+        check("mid-review")
+        for _ in range(4):
+            page.get_by_role("button", name="Bigger text").click()
+        assert page.locator(".copro-size").text_content() == "Text size: 200%"
+        check("large-text")
+        page.get_by_role("button", name="High contrast").click()
+        check("large-text-high-contrast")
+        for _ in range(4):
+            page.get_by_role("button", name="Smaller text").click()
+        check("high-contrast")
+        page.get_by_role("button", name="High contrast").click()
+        review_until_end(page, lambda n: "Yes", lambda word: press(page, word))
+        check("finished")
+    except Exception as error:  # noqa: BLE001 - reported by each state's test below
+        results["error"] = error
+    finally:
+        results["page errors"] = watched.errors + watched.dialogs
+        page.context.close()
+    return results
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_no_wcag_a_or_aa_violations(journey, state):
+    if state not in journey:
+        pytest.fail(f"The walk stopped before {state}: {journey.get('error')!r}")
+    found = journey[state]
+    assert found.violations_count == 0, found.generate_report()
+
+
+def test_the_walk_through_every_state_had_no_script_errors(journey):
+    assert "error" not in journey
+    assert journey["page errors"] == []
+
+
+# ---- Keyboard, focus and announcements ----------------------------------------------------
+
+
+def test_a_whole_review_with_the_keyboard_only(watched, server, stack):
+    page = watched.page
+    load(page, server)
+    tab_to(page, "Open chat")
+    page.keyboard.press("Enter")
+    settle(page)
+    # Opening moves focus to the place to answer: the first choice.
+    assert focused_word(page) == "Review a meeting"
+    page.keyboard.press("Enter")
+    wait_reply(page)
+    words = list(ANSWER_VALUES)
+    chosen: dict[int, str] = {}
+
+    def pick(number: int) -> str:
+        chosen[number] = words[number % len(words)]
+        return chosen[number]
+
+    def step(word: str) -> None:
+        # Focus stays in the answer area: the first new choice already has it.
+        if focused_word(page) != word:
+            tab_to(page, word)
+        page.keyboard.press("Space" if word in ANSWER_VALUES else "Enter")
+        wait_reply(page)
+
+    review_until_end(page, pick, step)
+    assert "That is the end" in "\n".join(bot_texts(page))
+    assert sorted(chosen) == list(range(1, len(QUESTIONS) + 1))
+    saved = answers_of(stack, sender_of(page))
+    assert {q: a.value for q, a in saved.items()} == {
+        question.id: ANSWER_VALUES[chosen[number]]
+        for number, question in enumerate(QUESTIONS, start=1)
+    }
+    shot(page, "keyboard-finished")
+
+
+def test_focus_stays_where_it_was_when_a_reply_comes(watched, server):
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    page.get_by_label("Your message").fill("what is co-production")
+    page.get_by_label("Your message").press("Enter")
+    wait_reply(page)
+    assert page.evaluate("document.activeElement.id") == "copro-message"
+    page.locator(".copro-simpler").focus()  # the widget's own (the assistant may offer one too)
+    page.keyboard.press("Enter")
+    wait_reply(page)
+    assert focused_word(page) == "Say it more simply"
+
+
+def test_only_the_assistants_new_messages_are_announced(watched, server):
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    assert page.get_attribute("#copro-log", "role") == "log"
+    assert page.get_attribute("#copro-log", "aria-live") == "polite"
+    page.get_by_label("Your message").fill("hello there")
+    page.get_by_label("Your message").press("Enter")
+    wait_reply(page)
+    press(page, choice_words(page)[0])
+    announced = page.evaluate("window.__announced")
+    expected = [f"Companion says: {said}".strip() for said in bot_texts(page)]
+    assert announced == expected
+    assert not any("You said" in a or "Read aloud" in a for a in announced)
+    # A reload shows the same conversation without announcing it again.
+    page.reload()
+    page.locator("#copro-panel").wait_for(state="visible")
+    assert bot_texts(page) == [e.removeprefix("Companion says: ") for e in expected]
+    assert page.evaluate("window.__announced") == []
+
+
+# ---- Safety -------------------------------------------------------------------------------
+
+
+def test_markup_typed_in_is_shown_as_text_and_never_run(browser, server):
+    # Without the CSP, so this checks the rendering itself, not only the policy.
+    watched = new_page(browser, bypass_csp=True)
+    page = watched.page
+    attack = "<img src=x onerror=alert(1)>"
+    try:
+        load(page, server)
+        open_chat(page)
+        page.get_by_label("Your message").fill(attack)
+        page.get_by_label("Your message").press("Enter")
+        wait_reply(page)
+        assert f"You said: {attack}" in all_texts(page)
+        page.reload()
+        page.locator("#copro-panel").wait_for(state="visible")
+        assert f"You said: {attack}" in all_texts(page)
+        assert page.locator(".copro img").count() == 0
+        assert watched.dialogs == []
+        assert watched.errors == []  # not even a request for the image "x"
+        shot(page, "markup-as-text")
+    finally:
+        page.context.close()
+
+
+# ---- Settings: size, contrast, motion, reading aloud ----------------------------------------
+
+
+def test_text_grows_to_200_percent_and_more_and_the_chat_still_fits(watched, server):
+    page = watched.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    load(page, server)
+    open_chat(page)
+    start_review(page)
+
+    def text_size() -> float:
+        return page.eval_on_selector(
+            ".copro-msg--bot .copro-text", "n => parseFloat(getComputedStyle(n).fontSize)"
+        )
+
+    normal = text_size()
+    bigger = page.get_by_role("button", name="Bigger text")
+    while page.get_attribute(".copro-btn:has-text('Bigger text')", "aria-disabled") != "true":
+        bigger.click()
+    assert page.locator(".copro-size").text_content() == "Text size: 250%"
+    assert text_size() >= 2.5 * normal
+    # Nothing is cut off sideways: the panel and its choices fit the screen.
+    fits = page.evaluate(
+        """() => { const p = document.getElementById('copro-panel');
+        const inside = [...p.querySelectorAll('button, input')].every(b => {
+          const r = b.getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; });
+        return p.scrollWidth <= p.clientWidth + 1 && inside; }"""
+    )
+    assert fits
+    page.reload()
+    page.locator("#copro-panel").wait_for(state="visible")
+    assert page.locator(".copro-size").text_content() == "Text size: 250%"
+
+
+def test_high_contrast_is_a_toggle_that_is_kept_and_follows_the_system(browser, server):
+    watched = new_page(browser)
+    page = watched.page
+    try:
+        load(page, server)
+        open_chat(page)
+        toggle = page.get_by_role("button", name="High contrast")
+        assert toggle.get_attribute("aria-pressed") == "false"
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == "true"
+        colours = page.eval_on_selector(
+            "#copro-panel", "p => [getComputedStyle(p).backgroundColor, getComputedStyle(p).color]"
+        )
+        assert colours == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]
+        page.reload()
+        assert page.get_by_role("button", name="High contrast").get_attribute("aria-pressed") == (
+            "true"
+        )
+        assert watched.errors == []
+    finally:
+        page.context.close()
+    system = new_page(browser)
+    try:
+        system.page.emulate_media(contrast="more")
+        load(system.page, server)
+        assert system.page.get_attribute(".copro", "data-theme") == "contrast"
+    finally:
+        system.page.context.close()
+
+
+@pytest.mark.parametrize("motion,animation", [("reduce", "none"), ("no-preference", "copro-open")])
+def test_the_panel_only_moves_for_people_who_have_not_asked_for_less(
+    browser, server, motion, animation
+):
+    watched = new_page(browser, reduced_motion=motion)
+    page = watched.page
+    try:
+        load(page, server)
+        page.get_by_role("button", name="Open chat").click()
+        name = page.eval_on_selector("#copro-panel", "p => getComputedStyle(p).animationName")
+        assert name == animation
+    finally:
+        page.context.close()
+
+
+def test_each_message_can_be_read_aloud_and_stopped(watched, server):
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    press(page, "Say hello")
+    greeting = bot_texts(page)[-1]
+    page.locator(".copro-msg--bot").last.get_by_role("button", name="Read aloud").click()
+    [spoken] = page.evaluate("window.__spoken")
+    assert spoken["lang"] == "en-GB"
+    # The words of the message, without its symbols (👋 is not read out as "waving hand").
+    assert "👋" in greeting
+    assert spoken["text"].split() == [w for w in greeting.split() if any(c.isalnum() for c in w)]
+    page.get_by_role("button", name="Stop reading").click()
+    assert page.evaluate("window.__stopped") >= 2  # before speaking, and now
+    # Read new messages: each new message of the assistant is read as it comes.
+    page.get_by_role("button", name="Read new messages").click()
+    before = len(bot_texts(page))
+    press(page, choice_words(page)[0])
+    new = bot_texts(page)[before:]
+    spoken_now = [s["text"] for s in page.evaluate("window.__spoken")[1:]]
+    assert len(spoken_now) == len(new) >= 1
+
+
+# ---- Buttons ----------------------------------------------------------------------------------
+
+
+def test_every_button_shows_a_symbol_and_a_word(watched, server):
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    start_review(page)
+    assert choice_words(page)[:4] == ["Yes", "A bit", "No", "Not sure"]
+    labels = page.eval_on_selector_all(
+        ".copro button",
+        """nodes => nodes.map(b => ({
+            symbol: (b.querySelector('.copro-symbol[aria-hidden=true]') || {}).textContent || '',
+            word: (b.querySelector('.copro-word') || {}).textContent || ''}))""",
+    )
+    assert len(labels) > 15
+    assert all(label["symbol"].strip() and label["word"].strip() for label in labels), labels
+    # The accessible name is the word.
+    page.get_by_role("button", name="A bit", exact=True).wait_for()
+
+
+def test_say_it_more_simply_sends_the_simpler_button(watched, server):
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    with page.expect_request("**/api/chat") as sent:
+        page.get_by_role("button", name="Say it more simply").click()
+    assert sent.value.post_data_json == {"payload": "/simpler"}
+    wait_reply(page)
+    assert "You said: 🐢 Say it more simply" in all_texts(page)
+    assert bot_texts(page)
+
+
+# ---- Close, reopen, reload, start again ----------------------------------------------------
+
+
+def test_close_in_one_step_and_reopen_where_it_was(watched, server):
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    start_review(page)
+    transcript = all_texts(page)
+    page.eval_on_selector("#copro-log", "log => { log.scrollTop = 10; }")
+    assert page.eval_on_selector("#copro-log", "log => log.scrollTop") == 10
+    page.locator(".copro-choice-list button", has_text="A bit").focus()
+    page.keyboard.press("Escape")
+    assert page.locator("#copro-panel").is_hidden()
+    assert focused_word(page) == "Open chat"
+    page.keyboard.press("Enter")
+    assert all_texts(page) == transcript
+    assert page.eval_on_selector("#copro-log", "log => log.scrollTop") == 10
+    assert focused_word(page) == "A bit"
+    page.get_by_role("button", name="Close chat").click()
+    assert page.locator("#copro-panel").is_hidden()
+    assert page.get_by_role("button", name="Open chat").get_attribute("aria-expanded") == "false"
+
+
+def test_reload_carries_on_the_review_and_start_again_begins_afresh(watched, server, stack):
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    start_review(page)
+    press(page, "Yes")
+    press(page, "Next")
+    assert "Question 2 of" in bot_texts(page)[-1]
+    transcript = all_texts(page)
+    page.reload()
+    page.locator("#copro-panel").wait_for(state="visible")
+    assert all_texts(page) == transcript
+    press(page, "No")
+    sender = sender_of(page)
+    saved = answers_of(stack, sender)
+    assert (saved[QUESTIONS[0].id].value, saved[QUESTIONS[1].id].value) == ("yes", "no")
+
+    page.get_by_role("button", name="Start again").click()
+    page.get_by_role("button", name="Yes, start again").click()
+    page.locator("#copro-log .copro-msg").first.wait_for(state="detached")
+    assert all_texts(page) == []
+    assert choice_words(page) == ["Review a meeting", "Say hello"]
+    assert focused_word(page) == "Review a meeting"
+    kept = json.loads(page.evaluate("sessionStorage.getItem('copro-chat')"))
+    assert kept["messages"] == []
+    # The same person (their answers stay theirs), in a new conversation with Rasa.
+    assert sender_of(page) == sender
+    with engine_for(stack.tracker_url).connect() as connection:
+        restarts = connection.execute(
+            text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'restart'"),
+            {"s": sender},
+        ).scalar()
+    assert restarts == 1
+    assert set(answers_of(stack, sender)) >= {QUESTIONS[0].id, QUESTIONS[1].id}
+
+
+def test_no_time_limit_ends_the_chat(watched, server):
+    page = watched.page
+    page.clock.install()
+    load(page, server)
+    open_chat(page)
+    start_review(page)
+    page.clock.run_for("03:00:00")
+    assert page.locator("#copro-panel").is_visible()
+    assert re.search(r"Question 1 of \d+", "\n".join(bot_texts(page)))
+    press(page, "Yes")
+    assert "tell us more" in bot_texts(page)[-1]
+
+
+@pytest.mark.parametrize("failure", ["down", "no network"])
+def test_when_the_assistant_cannot_answer_a_kind_message_shows_and_the_choices_stay(
+    browser, server, failure
+):
+    watched = new_page(browser)
+    page = watched.page
+    try:
+        load(page, server)
+        open_chat(page)
+        start_review(page)
+        offered = choice_words(page)
+        page.locator(".copro-choice-list button", has_text="A bit").focus()
+
+        def fail(route) -> None:
+            if failure == "no network":
+                route.abort()
+            else:
+                kind = {"messages": [{"text": "Sorry, I can't answer right now 😔", "buttons": []}]}
+                route.fulfill(status=503, json=kind)
+
+        page.route("**/api/chat", fail)
+        page.keyboard.press("Enter")
+        wait_reply(page)
+        assert bot_texts(page)[-1].startswith("Sorry, I can't answer right now 😔")
+        assert choice_words(page) == offered
+        assert focused_word(page) == "A bit"  # the same button, and it works again
+        page.unroute("**/api/chat")
+        page.keyboard.press("Enter")
+        wait_reply(page)
+        assert "tell us more" in bot_texts(page)[-1]
+    finally:
+        page.context.close()
+    # The failed request itself is logged by the browser; nothing else went wrong.
+    assert [e for e in watched.errors if "Failed to load resource" not in e] == []
+
+
+def test_a_review_link_opens_the_chat_at_that_review(browser, server):
+    watched = new_page(browser)
+    page = watched.page
+    try:
+        with page.expect_request("**/api/chat") as sent:
+            page.goto(f"{server}/?code=ZZZ-999")
+        payload = sent.value.post_data_json["payload"]
+        assert payload.startswith("/start_review{")
+        assert json.loads(payload.removeprefix("/start_review")) == {"review_code": "ZZZ-999"}
+        page.locator("#copro-panel").wait_for(state="visible")
+        wait_reply(page)
+        assert bot_texts(page)
+        # Opened by the link, not by the person: focus is left where the page put it.
+        assert page.evaluate("document.activeElement === document.body")
+    finally:
+        page.context.close()
+    assert watched.errors == []

@@ -63,8 +63,13 @@ def rules_only(text: str) -> tuple[bool, bool]:
 
 
 def model_parser():
-    from rasa.core.agent import Agent
+    import logging
 
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa logs each parsed message at debug level: keep message text out of the output.
+    configure_structlog(logging.WARNING)
     agent = Agent.load(str(MODEL))
     loop = asyncio.new_event_loop()
 
@@ -101,8 +106,6 @@ def section(title: str, results: dict[str, Result], with_classifier: bool) -> li
 
 def main() -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    # Rasa logs each parsed message at debug level: keep message text out of the output.
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
     sets = {name: (load(risk), load(ordinary)) for name, risk, ordinary in SETS}
     rules = {name: measure(r, o, rules_only) for name, (r, o) in sets.items()}
     if not MODEL.exists():

@@ -446,3 +446,16 @@ def test_a_risk_message_gets_help_first_in_every_state(stack, state, steps):
     saved = answers_of(stack, sender)
     assert all(a.comment is None for a in saved.values())
     assert all(a.value == "yes" for a in saved.values())
+
+
+def test_every_glossary_term_is_explained_in_two_phrasings(stack):
+    from bot.content import lookup_term
+    from bot.content.loader import glossary_terms
+
+    missed = []
+    for term in glossary_terms():
+        expected = lookup_term(term)["short"].split(".")[0]
+        for typed in (f"what is {term}", f"what does {term} mean?"):
+            if expected not in texts(stack.say(f"web-e2e-term-{term}", typed)):
+                missed.append(typed)
+    assert missed == [], "\n".join(missed)

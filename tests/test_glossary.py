@@ -83,3 +83,30 @@ def test_wordless_messages_are_not_guessed(text, intent):
     from bot.nlp.components import WordlessMessageClassifier
 
     assert WordlessMessageClassifier.intent_for(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text,predicted,expected",
+    [
+        ("what is ICB", "out_of_scope", "ask_jargon"),
+        ("what does respite mean?", "help", "ask_jargon"),
+        ("whats a SENCo", "greet", "ask_jargon"),
+        ("explain mediation", "simpler", "ask_jargon"),
+        ("what is a co-production charter", "ask_charter", "ask_charter"),
+        ("my son has an EHCP", "out_of_scope", "out_of_scope"),
+        ("what is the weather", "out_of_scope", "out_of_scope"),
+        ("what is an EHCP", "safeguarding", "safeguarding"),
+    ],
+)
+def test_a_what_is_question_about_a_glossary_word_is_ask_jargon(text, predicted, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlp.components import JargonQuestionClassifier
+
+    message = Message(data={"text": text})
+    message.set("intent", {"name": predicted, "confidence": 0.6})
+    message.set("intent_ranking", [{"name": predicted, "confidence": 0.6}])
+    EXTRACTOR.process([message])
+    JargonQuestionClassifier().process([message])
+    assert message.get("intent")["name"] == expected
+    assert message.get("intent_ranking")[0]["name"] == expected

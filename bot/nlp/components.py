@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -201,4 +202,52 @@ class WordlessMessageClassifier(RuleComponent):
             message.set(
                 INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}], add_to_output=True
             )
+        return messages
+
+
+ASK_JARGON = "ask_jargon"
+# Intents whose own answer already explains the word asked about ("what is a charter").
+EXPLAINED_ELSEWHERE = frozenset(
+    {
+        "ask_coproduction",
+        "ask_codesign",
+        "ask_consultation",
+        "ask_ladder",
+        "ask_charter",
+        "learn_more",
+        SAFEGUARDING,
+    }
+)
+_WHAT_IS = re.compile(
+    r"^\s*(whats|what's|wats|wots)\b"
+    r"|^\s*(what|wat|wot|wht)\b.{0,20}\b(is|are|does|do)\b"
+    r"|\b(mean|means|meaning|stand for|stands for)\b"
+    r"|^\s*(explain|define|tell me about)\b",
+    re.IGNORECASE,
+)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class JargonQuestionClassifier(RuleComponent):
+    """A "what is X?" question about a SEND glossary word is `ask_jargon`.
+
+    Runs after GlossaryTermExtractor: a word added to the glossary is then
+    answered without retraining, however the classifier saw the question.
+    """
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get("name")
+            if intent == ASK_JARGON or intent in EXPLAINED_ELSEWHERE:
+                continue
+            has_term = any(
+                e.get("entity") == "term" and e.get("extractor") == "GlossaryTermExtractor"
+                for e in message.get(ENTITIES) or []
+            )
+            if not has_term or not _WHAT_IS.search(message.get(TEXT) or ""):
+                continue
+            message.set(INTENT, {"name": ASK_JARGON, "confidence": 1.0}, add_to_output=True)
+            ranking = [{"name": ASK_JARGON, "confidence": 1.0}]
+            ranking += [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != ASK_JARGON]
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

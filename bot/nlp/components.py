@@ -65,7 +65,7 @@ class PhraseEntityExtractor(RuleComponent):
     A spaCy PhraseMatcher over names read from content files when Rasa loads the
     model, so a new name needs no retraining. Matching ignores case, except for
     names listed in ``capitals_only`` (acronyms that are also everyday words).
-    The longest match wins, and a match replaces what DIET found in the same place.
+    The longest match wins, and any match replaces what DIET guessed for the entity.
     """
 
     entity = ""
@@ -122,13 +122,8 @@ class PhraseEntityExtractor(RuleComponent):
             found = self.find(text)
             if not found:
                 continue
-            spans = [(f["start"], f["end"]) for f in found]
-            kept = [
-                e
-                for e in message.get(ENTITIES) or []
-                if e.get("entity") != self.entity
-                or not any(e["start"] < end and start < e["end"] for start, end in spans)
-            ]
+            # What the phrase list found wins over anything DIET guessed for this entity.
+            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") != self.entity]
             message.set(ENTITIES, kept + found, add_to_output=True)
         return messages
 
@@ -206,18 +201,15 @@ class WordlessMessageClassifier(RuleComponent):
 
 
 ASK_JARGON = "ask_jargon"
-# Intents whose own answer already explains the word asked about ("what is a charter").
-EXPLAINED_ELSEWHERE = frozenset(
-    {
-        "ask_coproduction",
-        "ask_codesign",
-        "ask_consultation",
-        "ask_ladder",
-        "ask_charter",
-        "learn_more",
-        SAFEGUARDING,
-    }
-)
+# Topic intents whose own answer explains the word, when the message names the topic
+# ("what is a co-production charter" is ask_charter); otherwise DIET guessed wrong.
+TOPIC_WORDS = {
+    "ask_coproduction": re.compile(r"co-?produc", re.IGNORECASE),
+    "ask_codesign": re.compile(r"co-?design", re.IGNORECASE),
+    "ask_consultation": re.compile(r"consult", re.IGNORECASE),
+    "ask_ladder": re.compile(r"ladder|participation|jigsaw|doing (to|for|with)", re.IGNORECASE),
+    "ask_charter": re.compile(r"charter", re.IGNORECASE),
+}
 _WHAT_IS = re.compile(
     r"^\s*(whats|what's|wats|wots)\b"
     r"|^\s*(what|wat|wot|wht)\b.{0,20}\b(is|are|does|do)\b"
@@ -238,13 +230,15 @@ class JargonQuestionClassifier(RuleComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
-            if intent == ASK_JARGON or intent in EXPLAINED_ELSEWHERE:
+            text = message.get(TEXT) or ""
+            topic = TOPIC_WORDS.get(intent or "")
+            if intent in (ASK_JARGON, SAFEGUARDING) or (topic is not None and topic.search(text)):
                 continue
             has_term = any(
                 e.get("entity") == "term" and e.get("extractor") == "GlossaryTermExtractor"
                 for e in message.get(ENTITIES) or []
             )
-            if not has_term or not _WHAT_IS.search(message.get(TEXT) or ""):
+            if not has_term or not _WHAT_IS.search(text):
                 continue
             message.set(INTENT, {"name": ASK_JARGON, "confidence": 1.0}, add_to_output=True)
             ranking = [{"name": ASK_JARGON, "confidence": 1.0}]

@@ -113,3 +113,5 @@ def test_a_what_is_question_about_a_glossary_word_is_ask_jargon(text, predicted,
     JargonQuestionClassifier().process([message])
     assert message.get("intent")["name"] == expected
     assert message.get("intent_ranking")[0]["name"] == expected
+    if expected == "ask_jargon" and predicted != expected:
+        assert [r["confidence"] for r in message.get("intent_ranking")[1:]] == [0.0]

@@ -241,7 +241,13 @@ class JargonQuestionClassifier(RuleComponent):
             if not has_term or not _WHAT_IS.search(text):
                 continue
             message.set(INTENT, {"name": ASK_JARGON, "confidence": 1.0}, add_to_output=True)
+            # The rule decides: other guesses drop to zero, so the FallbackClassifier
+            # does not see two close intents and ask the person to say it again.
             ranking = [{"name": ASK_JARGON, "confidence": 1.0}]
-            ranking += [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != ASK_JARGON]
+            ranking += [
+                {**r, "confidence": 0.0}
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r["name"] != ASK_JARGON
+            ]
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

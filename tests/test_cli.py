@@ -102,7 +102,7 @@ def test_the_chat_server_command_serves_the_page(tmp_path):
                 time.sleep(0.3)
         else:
             raise AssertionError(process.communicate(timeout=5)[0].decode()[-2000:])
-        assert page.status_code == 200 and 'role="log"' in page.text
+        assert page.status_code == 200 and "/static/widget.js" in page.text
         assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
     finally:
         process.terminate()

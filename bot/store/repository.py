@@ -231,15 +231,21 @@ class HeldData:
         return self.first_seen is None and self.safety_messages == 0
 
 
-def held_about(session: Session, pseudonym: str) -> HeldData:
+def _respondent_and_flags(session: Session, pseudonym: str) -> tuple[Respondent | None, int]:
+    """This person's respondent row (if any) and how many safety flags name them."""
     respondent = session.scalar(select(Respondent).where(Respondent.pseudonym == pseudonym))
-    safety = session.scalar(
+    flags = session.scalar(
         select(func.count())
         .select_from(SafeguardingFlag)
         .where(SafeguardingFlag.pseudonym == pseudonym)
     )
+    return respondent, int(flags or 0)
+
+
+def held_about(session: Session, pseudonym: str) -> HeldData:
+    respondent, safety = _respondent_and_flags(session, pseudonym)
     if respondent is None:
-        return HeldData(None, None, None, None, (), int(safety or 0))
+        return HeldData(None, None, None, None, (), safety)
     rows = session.execute(
         select(ReviewResponse, Review)
         .join(Review, Review.id == ReviewResponse.review_id)
@@ -266,7 +272,7 @@ def held_about(session: Session, pseudonym: str) -> HeldData:
         respondent.role,
         respondent.age_band,
         tuple(reviews),
-        int(safety or 0),
+        safety,
     )
 
 
@@ -286,14 +292,9 @@ def forget_person(session: Session, pseudonym: str) -> Forgotten:
     Safeguarding flags stay for the safety team: a duty to keep children safe
     comes before the right to have data erased (UK GDPR article 17(3)).
     """
-    respondent = session.scalar(select(Respondent).where(Respondent.pseudonym == pseudonym))
-    kept = session.scalar(
-        select(func.count())
-        .select_from(SafeguardingFlag)
-        .where(SafeguardingFlag.pseudonym == pseudonym)
-    )
+    respondent, kept = _respondent_and_flags(session, pseudonym)
     if respondent is None:
-        return Forgotten(0, 0, 0, int(kept or 0))
+        return Forgotten(0, 0, 0, kept)
     response_ids = select(ReviewResponse.id).where(ReviewResponse.respondent_id == respondent.id)
     answers = session.scalars(select(Answer).where(Answer.response_id.in_(response_ids))).all()
     comments = sum(1 for a in answers if a.comment)
@@ -310,7 +311,7 @@ def forget_person(session: Session, pseudonym: str) -> Forgotten:
     )
     session.expunge_all()
     session.flush()
-    return Forgotten(len(answers), comments, int(reviews or 0), int(kept or 0))
+    return Forgotten(len(answers), comments, int(reviews or 0), kept)
 
 
 def profile_of(session: Session, pseudonym: str) -> tuple[str | None, str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -17,6 +18,11 @@ ANSWER_VALUES_BY_INTENT = {
     "skip_question": "skipped",
 }
 KNOWN_CHANNELS = {"web", "telegram", "rest", "test"}
+# The value of a form's slot that this person is not asked (e.g. a parent's age band).
+NOT_ASKED = "not_asked"
+_QUESTION_START = re.compile(
+    r"^(what|whats|what's|wat|how|why|who|which|can|could|do|does|is|are|explain|tell me)\b"
+)
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -36,6 +42,18 @@ def confidence_of(tracker: Tracker) -> float:
 
 def text_of(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
+
+
+def looks_like_question(text: str) -> bool:
+    """A message that asks something, rather than answering the form's question."""
+    lowered = text.strip().lower()
+    return lowered.endswith("?") or bool(_QUESTION_START.match(lowered))
+
+
+def wants_to_stop(tracker: Tracker) -> bool:
+    """A short "stop" or "bye": a long message that only sounds like one is kept as words."""
+    words = re.findall(r"\w+", text_of(tracker))
+    return intent_of(tracker) in ("stop", "goodbye") and len(words) <= 4
 
 
 def typed_by_person(text: str) -> bool:

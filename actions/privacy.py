@@ -9,6 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.concerns import FORM_SLOTS as CONCERN_SLOTS
+from actions.pledges import FORM_SLOTS as PLEDGE_SLOTS
+from actions.pledges import describe_pledge
 from bot.channels.rasa_client import FORGET_CONVERSATION
 from bot.content import ContentError, get_pack
 from bot.store import repository
@@ -43,6 +46,8 @@ CLEARED_SLOTS = (
     "review_answer",
     "review_role",
     "review_age",
+    *PLEDGE_SLOTS,
+    *CONCERN_SLOTS,
 )
 
 
@@ -79,6 +84,21 @@ def describe(held: repository.HeldData) -> str:
             )
             if answer.comment:
                 lines.append(f'You said: "{answer.comment}"')
+    for pledge in held.pledges:
+        state = f"taken back on {pledge.withdrawn_at:%d %B %Y}" if pledge.withdrawn_at else "signed"
+        lines += ["", f"✍️ Pledge: {describe_pledge(pledge)} ({state})."]
+        if pledge.first_name:
+            lines.append(f"You signed as {pledge.first_name}.")
+        if pledge.representative:
+            lines.append(f"Signed by {pledge.representative}, {pledge.representative_role}.")
+    for concern in held.concerns:
+        lines += [
+            "",
+            f"💬 Concern about {concern.about} ({concern.created_at:%d %B %Y}):",
+            f'You said: "{concern.what_happened}"',
+        ]
+        if concern.reply:
+            lines.append(f'Staff replied: "{concern.reply}"')
     if held.safety_messages:
         plural = "s" if held.safety_messages > 1 else ""
         lines += [
@@ -87,6 +107,20 @@ def describe(held: repository.HeldData) -> str:
             "about safety. Only the safety team sees them.",
         ]
     return "\n".join(lines).strip()
+
+
+def others_deleted(forgotten: repository.Forgotten) -> str:
+    """Short lines about deleted pledges and concerns (empty when there were none)."""
+    lines = []
+    if forgotten.pledges_deleted:
+        lines.append(f"I deleted {count_of(forgotten.pledges_deleted, 'pledge')}.")
+    if forgotten.pledges_anonymised:
+        lines.append(
+            f"Your name is off {count_of(forgotten.pledges_anonymised, 'organisation pledge')}."
+        )
+    if forgotten.concerns:
+        lines.append(f"I deleted {count_of(forgotten.concerns, 'concern')}.")
+    return "".join(f"\n{line}" for line in lines)
 
 
 class ActionShowMyData(Action):
@@ -122,6 +156,7 @@ class ActionForgetMe(Action):
             response="utter_forgotten",
             answers=count_of(forgotten.answers, "answer"),
             comments=count_of(forgotten.comments, "comment"),
+            others=others_deleted(forgotten),
         )
         if forgotten.safety_messages_kept:
             dispatcher.utter_message(response="utter_forgotten_safety_kept")

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     ANSWER_VALUES_BY_INTENT,
+    NOT_ASKED,
     channel_of,
     chosen_pack,
     confidence_of,
@@ -32,7 +33,6 @@ ANSWER_STAGE = "answer"
 COMMENT_STAGE = "comment:"
 GENERAL_CODE = "GENERAL"
 YOUNG_PERSON = "young_person"
-NOT_ASKED = "not_asked"
 # A typed answer longer than this many words is kept as the person's comment too.
 BARE_ANSWER_WORDS = 3
 # A typed answer is saved only when the classifier is this sure: genuine answers

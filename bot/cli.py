@@ -228,7 +228,9 @@ def run_purge(days: int | None = None) -> str:
         f"Deleted data with no activity since {cutoff:%Y-%m-%d %H:%M} UTC: "
         f"{purged.answers} answers, {purged.responses} responses, "
         f"{purged.respondents} respondents, {purged.safety_flags} closed safety flags, "
-        f"{events} conversation events. Their counts are kept as tallies."
+        f"{purged.concerns} concerns, {purged.messages} messages, "
+        f"{events} conversation events. Their counts are kept as tallies. "
+        f"{purged.family_pledges_anonymised} family pledges no longer say who made them."
     )
 
 
@@ -280,6 +282,106 @@ def cmd_safeguarding_set(args: argparse.Namespace) -> int:
             print(f"No safeguarding message #{args.id}.", file=sys.stderr)
             return 1
     print(f"Safeguarding message #{args.id} is now {args.status}.")
+    return 0
+
+
+def cmd_pledges(args: argparse.Namespace) -> int:
+    """The public pledge register (or mark a pledge as reviewed)."""
+    from bot.staff.register import build_register, register_csv, register_json
+    from bot.store import pledges
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    with unit_of_work() as session:
+        if args.reviewed is not None:
+            if not pledges.mark_reviewed(session, args.reviewed):
+                print(f"No active pledge #{args.reviewed}.", file=sys.stderr)
+                return 1
+            print(f"Pledge #{args.reviewed} is marked as reviewed today.")
+            return 0
+        if args.only_charter:
+            from bot.content import ContentError, get_pack
+
+            try:
+                get_pack(args.only_charter)
+            except ContentError as error:
+                print(error, file=sys.stderr)
+                return 2
+        registers = build_register(session, args.only_charter)
+    text = register_csv(registers) if args.format == "csv" else register_json(registers) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Wrote the pledge register to {args.out}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_concerns_list(args: argparse.Namespace) -> int:
+    """The staff queue of concerns."""
+    from bot.store import concerns
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    status = None if args.status == "all" else args.status
+    with unit_of_work() as session:
+        queue = concerns.concerns(session, status)
+        if not queue:
+            print("No concerns" + ("." if status is None else f" with status {status}."))
+            return 0
+        for c in queue:
+            reply = "wants a reply" if c.wants_reply else "no reply wanted"
+            print(
+                f"#{c.id} [{c.status}] {c.created_at:%Y-%m-%d %H:%M} UTC, {c.charter}, "
+                f"{c.channel}, {reply}\n"
+                f"  About: {c.about}\n"
+                f"  Principle: {c.principle or 'not sure'}\n"
+                f"  What happened: {c.what_happened}"
+                + (f"\n  Reply sent: {c.reply}" if c.reply else "")
+            )
+    return 0
+
+
+def cmd_concerns_reply(args: argparse.Namespace) -> int:
+    """Answer a concern: the person gets the reply on their own channel if they asked."""
+    from bot.store import concerns
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    try:
+        with unit_of_work() as session:
+            result = concerns.reply_to_concern(session, args.id, args.text, args.status)
+            if result is None:
+                print(f"No concern #{args.id}.", file=sys.stderr)
+                return 1
+            concern, message = result
+            channel = concern.channel
+    except concerns.TextProblem as problem:
+        print(
+            f"The reply is {problem}: please write up to {concerns.REPLY_MAX} characters.",
+            file=sys.stderr,
+        )
+        return 2
+    if message is None:
+        print(f"Concern #{args.id} is now {args.status}. They did not ask for a reply.")
+    else:
+        print(
+            f"Concern #{args.id} is now {args.status}. The reply waits for them on {channel}: "
+            "they see it with their next message."
+        )
+    return 0
+
+
+def cmd_concerns_set(args: argparse.Namespace) -> int:
+    from bot.store import concerns
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    with unit_of_work() as session:
+        if concerns.set_status(session, args.id, args.status) is None:
+            print(f"No concern #{args.id}.", file=sys.stderr)
+            return 1
+    print(f"Concern #{args.id} is now {args.status}.")
     return 0
 
 
@@ -359,6 +461,38 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("id", type=int)
     mark.add_argument("status", choices=["new", "in_progress", "resolved"])
     mark.set_defaults(handler=cmd_safeguarding_set)
+
+    register = commands.add_parser(
+        "pledges", help="The public pledge register: organisations by name, families as counts."
+    )
+    register.add_argument("--format", choices=["csv", "json"], default="csv")
+    register.add_argument("--charter", dest="only_charter", help="Only this charter pack id.")
+    register.add_argument("--out", help="Write to this file instead of the screen.")
+    register.add_argument(
+        "--reviewed", type=int, metavar="ID", help="Mark pledge ID as reviewed today, and stop."
+    )
+    register.set_defaults(handler=cmd_pledges)
+
+    concerns = commands.add_parser(
+        "concerns", help="The staff queue of concerns that the charter's principles were not kept."
+    )
+    concern_commands = concerns.add_subparsers(dest="concerns_command", required=True)
+    listing = concern_commands.add_parser("list", help="List concerns.")
+    listing.add_argument(
+        "--status", default="new", choices=["new", "in_progress", "resolved", "all"]
+    )
+    listing.set_defaults(handler=cmd_concerns_list)
+    answer = concern_commands.add_parser(
+        "reply", help="Reply to a concern; it reaches the person if they asked for a reply."
+    )
+    answer.add_argument("id", type=int)
+    answer.add_argument("--text", required=True, help="The reply, in easy read.")
+    answer.add_argument("--status", default="resolved", choices=["in_progress", "resolved"])
+    answer.set_defaults(handler=cmd_concerns_reply)
+    status = concern_commands.add_parser("set", help="Change a concern's status.")
+    status.add_argument("id", type=int)
+    status.add_argument("status", choices=["new", "in_progress", "resolved"])
+    status.set_defaults(handler=cmd_concerns_set)
 
     review = commands.add_parser("review", help="Reviews of meetings and projects.")
     review_commands = review.add_subparsers(dest="review_command", required=True)

@@ -1,4 +1,4 @@
-"""The ASGI application: web chat, health check (staff and Telegram come later)."""
+"""The ASGI application: web chat, the pledge register, health check."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.channels.limits import ChatLimits
 from bot.channels.web.routes import routes as web_routes
 from bot.settings import Settings, get_settings
+from bot.staff.routes import routes as public_routes
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/health", health),
             Route("/openapi.json", openapi, include_in_schema=False),
             *web_routes,
+            *public_routes,
         ],
         middleware=[
             Middleware(SecurityHeaders),

@@ -38,9 +38,14 @@ BUTTON_INTENTS = frozenset(
         "my_data",
         "forget_me",
         "inform",
+        "sign_pledge",
+        "withdraw_pledge",
+        "raise_concern",
     }
 )
-BUTTON_ENTITIES = frozenset({"review_code", "term", "area", "role", "age_band"})
+BUTTON_ENTITIES = frozenset(
+    {"review_code", "term", "area", "role", "age_band", "signer", "principle", "pledge_ref"}
+)
 _PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?$", re.DOTALL)
 
 

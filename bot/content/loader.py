@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from bot.store.models import SIGNER_KINDS
+
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yml"
 QUIZ_FILE = Path(__file__).resolve().parent / "quiz.yml"
@@ -45,7 +47,6 @@ class Rung:
     easy_read: str
 
 
-SIGNER_KINDS = ("organisation", "parent_carer_forum", "parents_and_carers", "young_people")
 RUNG_GROUPS = ("doing to", "doing for", "doing with")
 PACK_FIELDS = frozenset(
     {
@@ -58,10 +59,17 @@ PACK_FIELDS = frozenset(
         "questions",
         "ladder",
         "pledges",
+        "pledge_review",
         "contact",
     }
 )
 CONTACT_FIELDS = frozenset({"name", "email", "phone", "url"})
+
+
+@dataclass(frozen=True)
+class PledgeReview:
+    first_after_months: int
+    then_every_months: int
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,9 @@ class CharterPack:
     ladder_name: str = "Ladder of participation"
     ladder: tuple[Rung, ...] = ()
     pledges: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Months from signing to a pledge's first review, then between reviews;
+    # None when the charter sets no review of its pledges.
+    pledge_review: PledgeReview | None = None
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -156,7 +167,22 @@ def parse_pack(data: Any, source: str) -> CharterPack:
         ladder_name=ladder_name,
         ladder=ladder,
         pledges=_pledges(data.get("pledges"), source),
+        pledge_review=_pledge_review(data.get("pledge_review"), source),
     )
+
+
+def _pledge_review(data: Any, source: str) -> PledgeReview | None:
+    if data is None:
+        return None
+    where = f"{source}: pledge_review"
+    fields = ("first_after_months", "then_every_months")
+    if not isinstance(data, dict) or set(data) != set(fields):
+        raise ContentError(f"{where}: must be a mapping with exactly {list(fields)}")
+    for name in fields:
+        value = data[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
+            raise ContentError(f"{where}.{name}: must be a whole number of months from 1 to 120")
+    return PledgeReview(data["first_after_months"], data["then_every_months"])
 
 
 def _ladder(data: Any, source: str) -> tuple[str, tuple[Rung, ...]]:

@@ -9,10 +9,12 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -139,3 +141,83 @@ class ResponseTally(Base):
     role = Column(String(32), nullable=False)
     channel = Column(String(32), nullable=False)
     count = Column(Integer, nullable=False)
+
+
+SIGNER_KINDS = ("organisation", "parent_carer_forum", "parents_and_carers", "young_people")
+CONCERN_STATUSES = ("new", "in_progress", "resolved")
+
+
+class Pledge(Base):
+    """A signature under a charter's pledges.
+
+    Organisations sign by name for the public register. Families may give a
+    first name, which is never public. A withdrawn pledge is kept with the date
+    it was withdrawn, so the register's history stays true.
+    """
+
+    __tablename__ = "pledge"
+    __table_args__ = (
+        # One active pledge per signer: an organisation per charter and kind, a
+        # family member per person. The database enforces it, so a double press
+        # can never sign twice.
+        Index(
+            "pledge_one_active",
+            "charter",
+            "signer_kind",
+            "signer_key",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    # Null once the person asked to be forgotten (an organisation's pledge stays, anonymised).
+    pseudonym = Column(String(128), nullable=True, index=True)
+    channel = Column(String(32), nullable=False)
+    charter = Column(String(64), nullable=False)
+    signer_kind = Column(String(32), nullable=False)
+    # "org:<organisation name folded>" or "person:<pseudonym>".
+    signer_key = Column(String(300), nullable=False)
+    organisation = Column(String(200), nullable=True)
+    representative = Column(String(200), nullable=True)
+    representative_role = Column(String(200), nullable=True)
+    # A family member's first name, if they gave one: never on the public register.
+    first_name = Column(String(60), nullable=True)
+    signed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    withdrawn_at = Column(DateTime(timezone=True), nullable=True)
+    reviewed_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class Concern(Base):
+    """Someone says a charter's principles were not followed. Staff see a queue."""
+
+    __tablename__ = "concern"
+
+    id = Column(Integer, primary_key=True)
+    pseudonym = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    charter = Column(String(64), nullable=False)
+    about = Column(Text, nullable=False)
+    what_happened = Column(Text, nullable=False)
+    principle = Column(String(64), nullable=True)
+    wants_reply = Column(Boolean, nullable=False, default=False)
+    status = Column(String(16), nullable=False, default="new")
+    reply = Column(Text, nullable=True)
+    replied_at = Column(DateTime(timezone=True), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message for one person, sent on their own channel (now, or at their next visit)."""
+
+    __tablename__ = "outbox_message"
+
+    id = Column(Integer, primary_key=True)
+    pseudonym = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    kind = Column(String(32), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True), nullable=True)

@@ -9,11 +9,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.store import concerns, pledges
 from bot.store.models import (
     AGE_BANDS,
     ANSWER_VALUES,
     ROLES,
     Answer,
+    Concern,
+    Pledge,
     Respondent,
     Review,
     ReviewResponse,
@@ -225,10 +228,17 @@ class HeldData:
     age_band: str | None
     reviews: tuple[HeldReview, ...]
     safety_messages: int
+    pledges: tuple[Pledge, ...] = ()
+    concerns: tuple[Concern, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return self.first_seen is None and self.safety_messages == 0
+        return (
+            self.first_seen is None
+            and self.safety_messages == 0
+            and not self.pledges
+            and not self.concerns
+        )
 
 
 def _respondent_and_flags(session: Session, pseudonym: str) -> tuple[Respondent | None, int]:
@@ -244,8 +254,10 @@ def _respondent_and_flags(session: Session, pseudonym: str) -> tuple[Respondent 
 
 def held_about(session: Session, pseudonym: str) -> HeldData:
     respondent, safety = _respondent_and_flags(session, pseudonym)
+    signed = tuple(pledges.pledges_of(session, pseudonym, active_only=False))
+    raised = tuple(concerns.concerns_of(session, pseudonym))
     if respondent is None:
-        return HeldData(None, None, None, None, (), safety)
+        return HeldData(None, None, None, None, (), safety, signed, raised)
     rows = session.execute(
         select(ReviewResponse, Review)
         .join(Review, Review.id == ReviewResponse.review_id)
@@ -273,6 +285,8 @@ def held_about(session: Session, pseudonym: str) -> HeldData:
         respondent.age_band,
         tuple(reviews),
         safety,
+        signed,
+        raised,
     )
 
 
@@ -284,6 +298,10 @@ class Forgotten:
     comments: int
     reviews: int
     safety_messages_kept: int
+    pledges_deleted: int = 0
+    pledges_anonymised: int = 0
+    concerns: int = 0
+    messages: int = 0
 
 
 def forget_person(session: Session, pseudonym: str) -> Forgotten:
@@ -293,8 +311,12 @@ def forget_person(session: Session, pseudonym: str) -> Forgotten:
     comes before the right to have data erased (UK GDPR article 17(3)).
     """
     respondent, kept = _respondent_and_flags(session, pseudonym)
+    pledges_deleted, pledges_anonymised = pledges.forget_pledges(session, pseudonym)
+    concerns_deleted, messages = concerns.forget_concerns(session, pseudonym)
+    others = (pledges_deleted, pledges_anonymised, int(concerns_deleted or 0), int(messages or 0))
     if respondent is None:
-        return Forgotten(0, 0, 0, kept)
+        session.expunge_all()
+        return Forgotten(0, 0, 0, kept, *others)
     response_ids = select(ReviewResponse.id).where(ReviewResponse.respondent_id == respondent.id)
     answers = session.scalars(select(Answer).where(Answer.response_id.in_(response_ids))).all()
     comments = sum(1 for a in answers if a.comment)
@@ -311,7 +333,7 @@ def forget_person(session: Session, pseudonym: str) -> Forgotten:
     )
     session.expunge_all()
     session.flush()
-    return Forgotten(len(answers), comments, int(reviews or 0), kept)
+    return Forgotten(len(answers), comments, int(reviews or 0), kept, *others)
 
 
 def profile_of(session: Session, pseudonym: str) -> tuple[str | None, str | None]:

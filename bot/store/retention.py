@@ -11,18 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.store import concerns
 from bot.store.models import (
     Answer,
     AnswerTally,
+    Pledge,
     Respondent,
     ResponseTally,
     ReviewResponse,
     SafeguardingFlag,
     utcnow,
 )
+from bot.store.pledges import FAMILY_KINDS
 
 UNKNOWN_ROLE = "unknown"
 # A safety flag is deleted only once staff have dealt with it.
@@ -35,6 +38,9 @@ class Purged:
     answers: int
     respondents: int
     safety_flags: int
+    concerns: int = 0
+    messages: int = 0
+    family_pledges_anonymised: int = 0
 
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
@@ -120,5 +126,25 @@ def purge(session: Session, cutoff: datetime) -> Purged:
         ),
         execution_options=no_sync,
     ).rowcount
+    old_concerns, old_messages = concerns.purge_before(session, cutoff)
+    family_pledges = session.execute(
+        update(Pledge)
+        .where(
+            Pledge.signer_kind.in_(FAMILY_KINDS),
+            Pledge.signed_at < cutoff,
+            Pledge.pseudonym.is_not(None),
+        )
+        # The pledge still counts on the register; who made it is no longer known.
+        .values(pseudonym=None, first_name=None),
+        execution_options=no_sync,
+    ).rowcount
     session.flush()
-    return Purged(int(responses or 0), int(answers or 0), int(respondents or 0), int(flags or 0))
+    return Purged(
+        int(responses or 0),
+        int(answers or 0),
+        int(respondents or 0),
+        int(flags or 0),
+        int(old_concerns or 0),
+        int(old_messages or 0),
+        int(family_pledges or 0),
+    )

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from bot.channels.inbound import button_payload, pseudonym, typed_text
 from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, send_to_rasa
 from bot.content import channel_message
-from bot.store import repository
+from bot.store import concerns, repository
 from bot.store.db import engine_for, unit_of_work
 from bot.store.tracker import forget_conversation
 
@@ -117,7 +117,8 @@ async def chat(request: Request) -> Response:
         await run_in_threadpool(forget_conversation, settings.tracker_url, sender)
         # A new session id: the next message starts a new, empty conversation.
         request.session.pop("sid", None)
-    return JSONResponse({"messages": reply.messages})
+        return JSONResponse({"messages": reply.messages})
+    return await _with_waiting(request, sender, reply.messages)
 
 
 async def start_again(request: Request) -> Response:
@@ -158,7 +159,25 @@ async def start_again(request: Request) -> Response:
         )
     except RasaUnavailable:
         return _reply("unavailable", status=503)
-    return JSONResponse({"messages": reply.messages})
+    return await _with_waiting(request, sender, reply.messages)
+
+
+def _take_waiting(database_url: str, sender: str) -> list[str]:
+    with unit_of_work(engine_for(database_url)) as session:
+        return concerns.take_messages(session, sender)
+
+
+async def _with_waiting(request: Request, sender: str, messages: list[dict]) -> JSONResponse:
+    """Rasa's replies, then any message waiting for this person (a reply from staff)."""
+    try:
+        waiting = await run_in_threadpool(
+            _take_waiting, request.app.state.settings.database_url, sender
+        )
+    except SQLAlchemyError as error:
+        # They stay waiting for the next message.
+        logger.warning("The store did not answer: %s", type(error).__name__)
+        waiting = []
+    return JSONResponse({"messages": messages + [{"text": t, "buttons": []} for t in waiting]})
 
 
 def _held_as_dict(held: repository.HeldData) -> dict:
@@ -180,6 +199,32 @@ def _held_as_dict(held: repository.HeldData) -> dict:
                 ],
             }
             for review in held.reviews
+        ],
+        "pledges": [
+            {
+                "charter": p.charter,
+                "signed_as": p.signer_kind,
+                "organisation": p.organisation,
+                "representative": p.representative,
+                "role": p.representative_role,
+                "first_name": p.first_name,
+                "signed": p.signed_at.isoformat(),
+                "withdrawn": p.withdrawn_at.isoformat() if p.withdrawn_at else None,
+            }
+            for p in held.pledges
+        ],
+        "concerns": [
+            {
+                "charter": c.charter,
+                "about": c.about,
+                "what_happened": c.what_happened,
+                "principle": c.principle,
+                "wants_reply": c.wants_reply,
+                "status": c.status,
+                "raised": c.created_at.isoformat(),
+                "reply": c.reply,
+            }
+            for c in held.concerns
         ],
         "safety_messages_kept": held.safety_messages,
     }

@@ -1,0 +1,1 @@
+"""What staff see: the pledge register, the concerns queue, and (later) exports."""

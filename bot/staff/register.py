@@ -1,0 +1,157 @@
+"""The public pledge register: organisations by name, families only as counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from bot.content import ContentError, get_pack, list_packs
+from bot.staff.cells import safe_cell
+from bot.store import pledges as store
+from bot.store.models import Pledge
+
+KIND_WORDS = {
+    "organisation": "Organisation or service",
+    "parent_carer_forum": "Parent carer forum",
+    "parents_and_carers": "Parents and carers",
+    "young_people": "Young people",
+}
+NAME_REMOVED = "(name removed at their request)"
+
+
+@dataclass(frozen=True)
+class Signatory:
+    id: int
+    kind: str
+    organisation: str
+    representative: str
+    role: str
+    signed_on: str
+    status: str
+    withdrawn_on: str | None
+    next_review: str | None
+    due_for_review: bool
+
+
+@dataclass(frozen=True)
+class CharterRegister:
+    charter: str
+    area: str
+    title: str
+    signatories: tuple[Signatory, ...]
+    family_pledges: dict[str, int]
+
+    @property
+    def due_for_review(self) -> tuple[Signatory, ...]:
+        return tuple(s for s in self.signatories if s.due_for_review)
+
+
+def _signatory(pledge: Pledge, today: date) -> Signatory:
+    try:
+        clock = get_pack(pledge.charter).pledge_review
+    except ContentError:
+        clock = None
+    due = store.next_review(
+        pledge,
+        clock.first_after_months if clock else None,
+        clock.then_every_months if clock else None,
+    )
+    return Signatory(
+        id=pledge.id,
+        kind=pledge.signer_kind,
+        organisation=pledge.organisation or "",
+        representative=pledge.representative or NAME_REMOVED,
+        role=pledge.representative_role or "",
+        signed_on=pledge.signed_at.date().isoformat(),
+        status="withdrawn" if pledge.withdrawn_at else "active",
+        withdrawn_on=pledge.withdrawn_at.date().isoformat() if pledge.withdrawn_at else None,
+        next_review=due.isoformat() if due else None,
+        due_for_review=due is not None and due <= today,
+    )
+
+
+def build_register(
+    session: Session, charter: str | None = None, today: date | None = None
+) -> list[CharterRegister]:
+    """The register of every charter (or one), with every pledge ever signed."""
+    today = today or date.today()
+    signed = store.organisation_pledges(session, charter)
+    families = store.family_pledge_counts(session, charter)
+    packs = [p for p in list_packs() if charter in (None, p.id)]
+    return [
+        CharterRegister(
+            charter=pack.id,
+            area=pack.area,
+            title=pack.title,
+            signatories=tuple(_signatory(p, today) for p in signed if p.charter == pack.id),
+            family_pledges={kind: families.get((pack.id, kind), 0) for kind in store.FAMILY_KINDS},
+        )
+        for pack in packs
+    ]
+
+
+def register_json(registers: list[CharterRegister]) -> str:
+    return json.dumps(
+        {
+            "charters": [
+                {
+                    "charter": r.charter,
+                    "area": r.area,
+                    "title": r.title,
+                    "signatories": [asdict(s) for s in r.signatories],
+                    "family_pledges": r.family_pledges,
+                    "due_for_review": [s.id for s in r.due_for_review],
+                }
+                for r in registers
+            ]
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+CSV_COLUMNS = (
+    "charter",
+    "kind",
+    "organisation",
+    "representative",
+    "role",
+    "signed_on",
+    "status",
+    "withdrawn_on",
+    "next_review",
+    "due_for_review",
+    "pledges",
+)
+
+
+def register_csv(registers: list[CharterRegister]) -> str:
+    """One row per organisation pledge, then one row per kind of family pledge (a count)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for register in registers:
+        for s in register.signatories:
+            row = (
+                register.charter,
+                s.kind,
+                s.organisation,
+                s.representative,
+                s.role,
+                s.signed_on,
+                s.status,
+                s.withdrawn_on or "",
+                s.next_review or "",
+                "yes" if s.due_for_review else "no",
+                1,
+            )
+            writer.writerow([safe_cell(value) for value in row])
+        for kind, count in register.family_pledges.items():
+            row = (register.charter, kind, "", "", "", "", "active", "", "", "no", count)
+            writer.writerow(row)
+    return out.getvalue()

@@ -1,0 +1,87 @@
+"""Public pages about the charters: the pledge register."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from bot.staff.register import CharterRegister, build_register, register_json
+from bot.store.db import engine_for, unit_of_work
+
+logger = logging.getLogger(__name__)
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+def _read(database_url: str) -> list[CharterRegister]:
+    with unit_of_work(engine_for(database_url)) as session:
+        return build_register(session)
+
+
+async def _registers(request: Request) -> list[CharterRegister] | None:
+    try:
+        return await run_in_threadpool(_read, request.app.state.settings.database_url)
+    except SQLAlchemyError as error:
+        logger.warning("The store did not answer: %s", type(error).__name__)
+        return None
+
+
+UNAVAILABLE = "The list of signatures is not available just now. Please try again later."
+
+
+async def register_page(request: Request) -> Response:
+    """The public register of charter pledges.
+
+    ---
+    summary: Who has signed each co-production charter (HTML)
+    responses:
+      "200":
+        description: Organisations by name; families only as counts.
+        content:
+          text/html: {}
+      "503":
+        description: The store is not available.
+        content:
+          text/html: {}
+    """
+    registers = await _registers(request)
+    if registers is None:
+        return HTMLResponse(f"<p>{UNAVAILABLE}</p>", status_code=503)
+    html = TEMPLATES.get_template("register.html").render(registers=registers)
+    return HTMLResponse(html)
+
+
+async def register_data(request: Request) -> Response:
+    """The public register of charter pledges, as JSON.
+
+    ---
+    summary: Who has signed each co-production charter (JSON)
+    responses:
+      "200":
+        description: Organisations by name; families only as counts.
+        content:
+          application/json: {}
+      "503":
+        description: The store is not available.
+        content:
+          application/json: {}
+    """
+    registers = await _registers(request)
+    if registers is None:
+        return JSONResponse({"error": UNAVAILABLE}, status_code=503)
+    return Response(register_json(registers), media_type="application/json")
+
+
+routes = [
+    Route("/pledges", register_page, methods=["GET"]),
+    Route("/pledges.json", register_data, methods=["GET"]),
+]

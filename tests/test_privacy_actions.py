@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
 
 from actions.privacy import ActionForgetMe, ActionShowMyData
 from bot.channels.rasa_client import FORGET_CONVERSATION
 from bot.content import get_pack
-from bot.store import repository
+from bot.store import concerns, pledges, repository
 from bot.store.db import unit_of_work
+from bot.store.models import Concern, OutboxMessage, Pledge
 from tests.conftest import make_tracker
 
 SENDER = "web-privacy-person"
@@ -77,3 +79,62 @@ def test_forget_me_says_safety_messages_are_kept(database):
     ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
     said = [m.get("response") for m in dispatcher.messages]
     assert said[:2] == ["utter_forgotten", "utter_forgotten_safety_kept"]
+
+
+def sign_and_raise() -> None:
+    with unit_of_work() as session:
+        pledges.sign_pledge(
+            session,
+            pseudonym=SENDER,
+            channel="web",
+            charter="wirral",
+            kind="young_people",
+            first_name="Jo",
+        )
+        pledges.sign_pledge(
+            session,
+            pseudonym=SENDER,
+            channel="web",
+            charter="birmingham",
+            kind="organisation",
+            organisation="Youth Club",
+            representative="Jo Bloggs",
+            representative_role="Lead",
+        )
+        concern = concerns.raise_concern(
+            session,
+            pseudonym=SENDER,
+            channel="web",
+            charter="wirral",
+            about="The bus",
+            what_happened="It never came.",
+            principle=None,
+            wants_reply=True,
+        )
+        concerns.reply_to_concern(session, concern.id, "Sorry, we changed the route.")
+
+
+def test_my_data_shows_pledges_and_concerns(database):
+    sign_and_raise()
+    dispatcher = CollectingDispatcher()
+    ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=SENDER), {})
+    summary = dispatcher.messages[0]["summary"]
+    assert "✍️ Pledge: Wirral, as a young person" in summary and "You signed as Jo." in summary
+    assert "Birmingham, as Youth Club" in summary and "Signed by Jo Bloggs, Lead." in summary
+    assert "💬 Concern about The bus" in summary and 'You said: "It never came."' in summary
+    assert 'Staff replied: "Sorry, we changed the route."' in summary
+
+
+def test_forget_me_deletes_pledges_concerns_and_waiting_messages(database):
+    sign_and_raise()
+    dispatcher = CollectingDispatcher()
+    ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
+    others = dispatcher.messages[0]["others"]
+    assert "I deleted 1 pledge." in others and "I deleted 1 concern." in others
+    assert "Your name is off 1 organisation pledge." in others
+    with unit_of_work() as session:
+        assert repository.held_about(session, SENDER).empty
+        assert session.scalar(select(func.count()).select_from(Concern)) == 0
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+        [kept] = session.scalars(select(Pledge)).all()
+    assert (kept.organisation, kept.pseudonym, kept.representative) == ("Youth Club", None, None)

@@ -213,3 +213,105 @@ def test_purge_deletes_old_conversations_from_the_tracker_store(tmp_path):
     assert purge_conversations(url, 500.0) == 2
     assert conversation_events(url, "old") == 0
     assert conversation_events(url, "mixed") == 2
+
+
+def test_pledges_one_active_per_signer_and_history_kept_on_both_stores(store_url):
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.store import pledges
+    from bot.store.models import Pledge
+
+    engine = engine_for(store_url)
+    details = dict(
+        pseudonym="web-a",
+        channel="web",
+        charter="wirral",
+        kind="organisation",
+        organisation="Acme Care",
+        representative="Ann",
+        representative_role="Lead",
+    )
+    with unit_of_work(engine) as session:
+        first = pledges.sign_pledge(session, **details)
+        assert pledges.sign_pledge(session, **details).already
+        pledges.withdraw_pledge(session, "web-a", first.pledge_id)
+        # Withdrawn: signing again makes a new active pledge, the old one stays withdrawn.
+        assert not pledges.sign_pledge(session, **details).already
+    with pytest.raises(IntegrityError):
+        with unit_of_work(engine) as session:
+            session.add(
+                Pledge(
+                    pseudonym="web-b",
+                    channel="web",
+                    charter="wirral",
+                    signer_kind="organisation",
+                    signer_key="org:acme care",
+                )
+            )
+    with unit_of_work(engine) as session:
+        states = [
+            p.withdrawn_at is None for p in session.scalars(select(Pledge).order_by(Pledge.id))
+        ]
+    assert states == [False, True]
+
+
+def test_purge_deletes_old_concerns_and_messages_and_forgets_who_made_old_family_pledges(
+    store_url,
+):
+    from datetime import timedelta
+
+    from bot.store import concerns, pledges
+    from bot.store.models import Concern, OutboxMessage, Pledge, utcnow
+    from bot.store.retention import cutoff_for, purge
+
+    engine = engine_for(store_url)
+    old = utcnow() - timedelta(days=400)
+    with unit_of_work(engine) as session:
+        for who in ("web-old", "web-new"):
+            concern = concerns.raise_concern(
+                session,
+                pseudonym=who,
+                channel="web",
+                charter="wirral",
+                about="A meeting",
+                what_happened="words",
+                principle=None,
+                wants_reply=True,
+            )
+            concerns.reply_to_concern(session, concern.id, "Sorry")
+            pledges.sign_pledge(
+                session,
+                pseudonym=who,
+                channel="web",
+                charter="wirral",
+                kind="parents_and_carers",
+                first_name="Sam",
+            )
+            pledges.sign_pledge(
+                session,
+                pseudonym=who,
+                channel="web",
+                charter="wirral",
+                kind="organisation",
+                organisation=f"Org {who}",
+                representative="Ann",
+                representative_role="Lead",
+            )
+            if who == "web-old":
+                concern.created_at = concern.updated_at = old
+                for message in session.scalars(select(OutboxMessage)):
+                    message.created_at = old
+                for pledge in session.scalars(select(Pledge)):
+                    pledge.signed_at = old
+    with unit_of_work(engine) as session:
+        purged = purge(session, cutoff_for(365))
+    assert (purged.concerns, purged.messages, purged.family_pledges_anonymised) == (1, 1, 1)
+    with unit_of_work(engine) as session:
+        assert [c.pseudonym for c in session.scalars(select(Concern))] == ["web-new"]
+        family = session.scalars(
+            select(Pledge).where(Pledge.signer_kind == "parents_and_carers").order_by(Pledge.id)
+        ).all()
+        assert [(p.pseudonym, p.first_name) for p in family] == [(None, None), ("web-new", "Sam")]
+        # Organisation pledges are the public register: they stay as signed.
+        organisations = session.scalars(select(Pledge).where(Pledge.signer_kind == "organisation"))
+        assert all(p.representative == "Ann" for p in organisations)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import sys
+from datetime import date
 
 import httpx
 import pytest
@@ -19,6 +23,7 @@ from tests.e2e import MODEL, ROOT, running_stack
 pytestmark = pytest.mark.e2e
 QUESTIONS = get_pack("wirral").questions
 PARENT = '/inform{"role": "parent_carer"}'
+ORGANISATION = '/inform{"signer": "organisation"}'
 
 
 @pytest.fixture(scope="module")
@@ -428,6 +433,11 @@ def test_no_message_text_reaches_the_logs(stack):
         ("forget-confirm", ["/start_review", PARENT, "/affirm", "/skip_question", "forget me"]),
         ("choose-area", ["change area"]),
         ("simple-mode", ["what is co-production", "say it more simply"]),
+        ("pledge-who", ["/sign_pledge"]),
+        ("pledge-promises", ["/sign_pledge", ORGANISATION]),
+        ("pledge-name", ["/sign_pledge", '/inform{"signer": "young_people"}', "/affirm"]),
+        ("concern-what", ["/raise_concern", "the bus meeting"]),
+        ("concern-reply", ["/raise_concern", "the bus meeting", "no ramp", "/unsure"]),
     ],
 )
 def test_a_risk_message_gets_help_first_in_every_state(stack, state, steps):
@@ -459,3 +469,139 @@ def test_every_glossary_term_is_explained_in_two_phrasings(stack):
             if expected not in texts(stack.say(f"web-e2e-term-{term}", typed)):
                 missed.append(typed)
     assert missed == [], "\n".join(missed)
+
+
+def copro(stack, *args: str) -> str:
+    """Run the staff command line against the stack's store."""
+    env = dict(os.environ, COPRO_DATABASE_URL=stack.database_url, COPRO_CHARTER="wirral")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def press_until(stack, sender: str, replies: list[dict], title: str) -> list[dict]:
+    """Press "Next" until a button with ``title`` is offered; return those replies."""
+    for _ in range(10):
+        offered = [b["title"] for r in replies for b in r.get("buttons", [])]
+        if title in offered:
+            return replies
+        assert "➡️ Next promises" in offered, texts(replies)
+        replies = stack.say(sender, "/skip_question")
+    raise AssertionError(f"{title} was never offered")
+
+
+async def register_page(stack) -> str:
+    app = create_app(Settings(secret_key="e2e", database_url=stack.database_url))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        page = await client.get("/pledges")
+    assert page.status_code == 200
+    return " ".join(page.text.split())
+
+
+async def test_an_organisation_signs_in_chat_and_is_on_the_register_then_withdraws(stack):
+    sender = "web-e2e-organisation"
+    assert "Who are you signing as?" in texts(stack.say(sender, "we want to sign the pledge"))
+    replies = stack.say(sender, ORGANISATION)
+    assert "promises for an organisation or service in the Wirral charter" in texts(replies)
+    replies = press_until(stack, sender, replies, "✍️ I pledge")
+    assert "name of your organisation" in texts(stack.say(sender, "I pledge"))
+    assert "What is your name?" in texts(stack.say(sender, "Wirral Youth Service"))
+    assert "job or role" in texts(stack.say(sender, "Asha Khan"))
+    done = texts(stack.say(sender, "Head of Service"))
+    assert "Wirral Youth Service signed the Wirral charter" in done
+    register = json.loads(copro(stack, "pledges", "--format", "json", "--charter", "wirral"))
+    [signed] = register["charters"][0]["signatories"]
+    assert (signed["organisation"], signed["representative"], signed["role"]) == (
+        "Wirral Youth Service",
+        "Asha Khan",
+        "Head of Service",
+    )
+    assert signed["status"] == "active" and signed["signed_on"] == date.today().isoformat()
+    table = copro(stack, "pledges", "--format", "csv")
+    assert (
+        f"wirral,organisation,Wirral Youth Service,Asha Khan,Head of Service,{date.today()}"
+        in table
+    )
+    page = await register_page(stack)
+    assert '<th scope="row">Wirral Youth Service</th> <td>Asha Khan</td>' in page
+    # Signing again keeps one pledge.
+    stack.say(sender, "/sign_pledge")
+    stack.say(sender, ORGANISATION)
+    replies = press_until(stack, sender, stack.say(sender, "/skip_question"), "✍️ I pledge")
+    stack.say(sender, "/affirm")
+    assert "signed the Wirral charter already" in texts(stack.say(sender, "wirral youth service"))
+    # Withdraw: the person picks the pledge from a button.
+    replies = stack.say(sender, "i want to withdraw my pledge")
+    [choice] = [b for r in replies for b in r.get("buttons", []) if "Wirral Youth" in b["title"]]
+    assert "took back your pledge" in texts(stack.say(sender, choice["payload"]))
+    register = json.loads(copro(stack, "pledges", "--format", "json", "--charter", "wirral"))
+    [withdrawn] = register["charters"][0]["signatories"]
+    assert withdrawn["status"] == "withdrawn"
+    assert withdrawn["withdrawn_on"] == date.today().isoformat()
+    assert f"Withdrawn on {date.today()}" in await register_page(stack)
+    assert "nothing to take back" in texts(stack.say(sender, "take back my pledge"))
+
+
+async def test_a_young_person_signs_with_no_name_and_is_only_counted(stack):
+    sender = "web-e2e-young-signer"
+    stack.say(sender, "can i sign the pledge")
+    replies = stack.say(sender, "im a young person")
+    assert "promise to help with its ideas" in texts(replies) or "promises for a young person" in (
+        texts(replies)
+    )
+    press_until(stack, sender, replies, "✍️ I pledge")
+    assert "sign with no name" in texts(stack.say(sender, "/affirm"))
+    done = texts(stack.say(sender, "/skip_question"))
+    assert "You signed the Wirral charter as a young person" in done
+    assert "Your name is not on the public list" in done
+    register = json.loads(copro(stack, "pledges", "--format", "json", "--charter", "wirral"))
+    assert register["charters"][0]["family_pledges"]["young_people"] >= 1
+    assert "young person has signed" in await register_page(
+        stack
+    ) or "young people have signed" in (await register_page(stack))
+
+
+async def test_a_concern_reaches_the_staff_queue_and_the_reply_reaches_the_person(stack):
+    app = create_app(
+        Settings(secret_key="e2e-concern", rasa_url=stack.rasa_url, database_url=stack.database_url)
+    )
+    app.state.http = httpx.AsyncClient(timeout=60)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as web:
+
+        async def say(**body) -> str:
+            response = await web.post("/api/chat", json=body)
+            assert response.status_code == 200, response.text
+            return "\n".join(m["text"] for m in response.json()["messages"])
+
+        assert "Which meeting or service" in await say(text="I want to raise a concern")
+        assert "What happened?" in await say(text="The short breaks meeting in March")
+        asked = await say(text="Nobody listened to us and the papers came the night before.")
+        assert "Which idea was not kept?" in asked and "Communicate" in asked
+        assert "reply to you" in await say(payload='/inform{"principle": "communicate"}')
+        assert "Their reply will come here" in await say(payload="/affirm")
+        queue = copro(stack, "concerns", "list")
+        assert "About: The short breaks meeting in March" in queue
+        assert "Principle: communicate" in queue and "wants a reply" in queue
+        concern_id = re.search(r"#(\d+) \[new\].*\n  About: The short breaks", queue).group(1)
+        copro(
+            stack,
+            "concerns",
+            "reply",
+            concern_id,
+            "--text",
+            "Sorry. Papers will come a week before.",
+        )
+        later = await say(text="hello")
+        assert "A reply about your concern (The short breaks meeting in March)" in later
+        assert "Papers will come a week before." in later
+        assert "A reply about your concern" not in await say(text="thanks")
+        assert f"#{concern_id} [resolved]" in copro(stack, "concerns", "list", "--status", "all")

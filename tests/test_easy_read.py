@@ -144,13 +144,14 @@ def test_the_grade_check_itself():
 
 
 # Responses whose words come from content files that have their own simple forms
-# (questions, quiz stories, glossary), the safety message, which must always be
+# (questions, quiz stories, glossary, a charter's pledges), the safety message, which must always be
 # whole, and the message that turns simple mode on.
 NO_SIMPLE_VARIANT = frozenset(
     {
         "utter_jargon",
         "utter_simpler_on",
         "utter_review_question",
+        "utter_pledge_page",
         "utter_quiz_question",
         "utter_quiz_right",
         "utter_quiz_wrong",

@@ -75,3 +75,23 @@ async def test_a_reply_reaches_the_person_on_their_next_web_chat_message_once(da
     assert first[0]["text"] == "got hi again"
     assert "Sorry. We added a ramp." in first[1]["text"]
     assert len(first) == 2 and len(second) == 1
+
+
+async def test_waiting_messages_are_given_when_the_chat_is_opened_once(database):
+    rasa = StandInRasa()
+    app = create_app(Settings(secret_key="s", rasa_url="http://rasa", database_url=database))
+    app.state.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        # A browser that never chatted has nothing waiting and gets no session.
+        fresh = await client.post("/api/waiting")
+        assert fresh.json() == {"messages": []} and "copro_session" not in fresh.cookies
+        await client.post("/api/chat", json={"text": "hello"})
+        sender = rasa.received[0]["sender"]
+        with unit_of_work() as session:
+            concerns.queue_message(session, sender, "web", "concern_reply", "📬 We fixed it.")
+            concerns.queue_message(session, "web-someone-else", "web", "concern_reply", "Not yours")
+        first = (await client.post("/api/waiting")).json()["messages"]
+        second = (await client.post("/api/waiting")).json()["messages"]
+    assert first == [{"text": "📬 We fixed it.", "buttons": []}] and second == []
+    assert len(rasa.received) == 1  # nothing went to Rasa

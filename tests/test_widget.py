@@ -775,3 +775,29 @@ def test_a_review_link_opens_the_chat_at_that_review(browser, server):
     finally:
         page.context.close()
     assert watched.errors == []
+
+
+def test_a_reply_from_staff_is_shown_when_the_person_comes_back(watched, server, stack):
+    from bot.store import concerns
+    from bot.store.db import engine_for, unit_of_work
+
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    press(page, "Say hello")
+    sender = sender_of(page)
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        concerns.queue_message(
+            session,
+            sender,
+            "web",
+            "concern_reply",
+            "📬 A reply about your concern: we fixed the ramp.",
+        )
+    load(page, server)  # the next visit: the chat opens where it was
+    poll(page, "() => document.querySelector('.copro-log').textContent.includes('fixed the ramp')")
+    assert any("we fixed the ramp" in text for text in bot_texts(page))
+    # Shown once: another visit does not repeat it.
+    load(page, server)
+    settle(page)
+    assert sum("fixed the ramp" in text for text in bot_texts(page)) == 1

@@ -180,6 +180,33 @@ async def _with_waiting(request: Request, sender: str, messages: list[dict]) -> 
     return JSONResponse({"messages": messages + [{"text": t, "buttons": []} for t in waiting]})
 
 
+async def waiting(request: Request) -> Response:
+    """Messages left for this browser's person while they were away (replies from staff).
+
+    Each message is given once. The widget asks when the chat is opened.
+
+    ---
+    summary: Take the messages waiting for the person using this browser
+    responses:
+      "200":
+        description: The waiting messages (often none).
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+      "429":
+        description: Too many requests from this session or address.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+    """
+    if not request.session.get("sid"):
+        return JSONResponse({"messages": []})  # a new visitor: nothing can be waiting
+    sender = _sender(request)
+    if _too_fast(request):
+        return _reply("slow_down", status=429)
+    return await _with_waiting(request, sender, [])
+
+
 def _held_as_dict(held: repository.HeldData) -> dict:
     return {
         "about": "Everything the co-production companion keeps about you.",
@@ -281,6 +308,7 @@ routes = [
     Route("/", page),
     Route("/api/chat", chat, methods=["POST"]),
     Route("/api/start-again", start_again, methods=["POST"]),
+    Route("/api/waiting", waiting, methods=["POST"]),
     Route("/api/my-data", my_data_file, methods=["GET"]),
     Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
 ]

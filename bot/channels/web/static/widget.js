@@ -15,6 +15,7 @@
 
   var SCRIPT_URL = (document.currentScript && document.currentScript.src) || window.location.href;
   var CHAT_URL = new URL("../api/chat", SCRIPT_URL).href;
+  var WAITING_URL = new URL("../api/waiting", SCRIPT_URL).href;
   var START_AGAIN_URL = new URL("../api/start-again", SCRIPT_URL).href;
   var CSS_URL = new URL("widget.css", SCRIPT_URL).href;
   var STORE_KEY = "copro-chat";
@@ -331,7 +332,15 @@
 
   // ---- Open, close, start again ---------------------------------------------------------
 
+  // A message left for this person while they were away (a reply from staff).
+  function checkWaiting() {
+    post(WAITING_URL, {}).then(function (reply) {
+      if (reply.ok && reply.messages && reply.messages.length) { receive(reply.messages, true); }
+    });
+  }
+
   function openChat(moveFocus) {
+    checkWaiting();
     ui.panel.hidden = false;
     ui.launcher.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "true");

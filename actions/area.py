@@ -19,6 +19,23 @@ def area_buttons() -> list[dict[str, str]]:
     ]
 
 
+def choose_area(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """Use the area the message names, or offer a button per area; the slots to set."""
+    named = next(tracker.get_latest_entity_values("area"), None)
+    if named:
+        try:
+            pack = get_pack(named)
+        except ContentError:
+            pack = None
+        if pack is not None:
+            dispatcher.utter_message(response="utter_area_chosen", area=pack.area)
+            return {"area": pack.id}
+        dispatcher.utter_message(response="utter_area_unknown", buttons=area_buttons())
+        return {}
+    dispatcher.utter_message(response="utter_choose_area", buttons=area_buttons())
+    return {}
+
+
 class ActionChooseArea(Action):
     """Use the charter of the area the person names; ask which area when none is named.
 
@@ -31,16 +48,4 @@ class ActionChooseArea(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        named = next(tracker.get_latest_entity_values("area"), None)
-        if named:
-            try:
-                pack = get_pack(named)
-            except ContentError:
-                pack = None
-            if pack is not None:
-                dispatcher.utter_message(response="utter_area_chosen", area=pack.area)
-                return [SlotSet("area", pack.id)]
-            dispatcher.utter_message(response="utter_area_unknown", buttons=area_buttons())
-            return []
-        dispatcher.utter_message(response="utter_choose_area", buttons=area_buttons())
-        return []
+        return [SlotSet(name, value) for name, value in choose_area(dispatcher, tracker).items()]

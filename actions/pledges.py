@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.area import choose_area
 from actions.common import (
     NOT_ASKED,
     channel_of,
@@ -188,6 +189,9 @@ class ValidatePledgeForm(FormValidationAction):
             return {}
         if wants_to_stop(tracker):
             return self._stop(dispatcher)
+        if intent_of(tracker) == "choose_area":
+            # Only here: later, an organisation's name often names its area.
+            return {"pledge_kind": None, **choose_area(dispatcher, tracker)}
         kind = kind_of(next(tracker.get_latest_entity_values("signer"), None)) or kind_of(
             str(slot_value)
         )

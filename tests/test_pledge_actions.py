@@ -487,3 +487,20 @@ def test_a_staff_reply_reaches_only_people_who_asked_for_one(database):
         assert concerns.take_messages(session, "web-a") == []
         statuses = {c.id: c.status for c in concerns.concerns(session)}
     assert statuses == {wanted: "resolved", not_wanted: "in_progress"}
+
+
+def test_the_area_can_be_changed_at_the_first_question_only(database):
+    halton = [{"entity": "area", "value": "halton"}]
+    slots, said = pledge_step(
+        {"area": "wirral"}, "pledge_kind", '/choose_area{"area": "halton"}', "choose_area", halton
+    )
+    assert slots["area"] == "halton" and slots["pledge_kind"] is None
+    assert said == ["utter_area_chosen"]
+    # Later, a name that names an area is just a name.
+    slots = read_and_pledge(choose_kind("organisation", area="wirral"))
+    wirral = [{"entity": "area", "value": "wirral"}]
+    slots, said = pledge_step(
+        slots, "pledge_organisation", "Wirral Youth Service", "choose_area", wirral
+    )
+    assert slots["pledge_organisation"] == "Wirral Youth Service" and said == []
+    assert slots["area"] == "wirral"

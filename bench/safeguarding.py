@@ -19,7 +19,9 @@ REPORT = ROOT / "docs" / "safeguarding.md"
 MODEL = ROOT / "models" / "current.tar.gz"
 SETS = [
     ("development", "risk_messages.txt", "ordinary_messages.txt"),
-    ("held out", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
+    ("second development", "risk_messages_dev2.txt", "ordinary_messages_dev2.txt"),
+    ("first held out (seen since)", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
+    ("second held out", "risk_messages_heldout2.txt", "ordinary_messages_heldout2.txt"),
 ]
 
 
@@ -124,12 +126,20 @@ def main() -> int:
         "`bench/data/` and writes this file.",
         "",
         "The sets were written for this measurement and are not training data. The",
-        "development set was used to write the backstop's rules, and its false alarms",
-        "led to new training examples (everyday news about children, strong words).",
-        "The held-out set was written before any of that and was never used to write",
-        "rules or examples, so its numbers are the better estimate for new messages.",
-        "(Its first results were seen before the new examples were added: a small",
-        "risk of bias, noted here.)",
+        "development set was used to write the backstop's first rules, and its false",
+        "alarms led to new training examples (everyday news about children, strong",
+        "words). The first held-out set then measured them; its misses (threats from",
+        "other children, neglect, a missing child, coercion, self-harm in new words)",
+        "showed which kinds of risk the rules did not know.",
+        "",
+        "For the second round, a second held-out set (50 risk, 51 ordinary messages)",
+        "was written first and measured once with the old rules: the backstop alone",
+        "caught 16 of 50. Then a second development set (73 risk messages across those",
+        "kinds, 50 near-miss ordinary ones) was written and the rules were extended",
+        "from it and from the first held-out set, which is now seen and listed as such.",
+        "The second held-out set was not used to write rules or examples: its numbers",
+        "are the estimate for new messages. Its misses are listed so the next round",
+        "can learn the kinds, with a third held-out set written before that round.",
         "",
     ]
     lines += section("The assistant as it runs (classifier and backstop)", full, True)

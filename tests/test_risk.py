@@ -62,19 +62,29 @@ def load_set(name: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def test_the_rules_catch_every_development_risk_message_and_no_ordinary_one():
-    """bench/data was used to write the rules: nothing there may slip back."""
-    risk, ordinary = load_set("risk_messages.txt"), load_set("ordinary_messages.txt")
-    assert len(risk) >= 60 and len(ordinary) >= 200
+@pytest.mark.parametrize(
+    "risk_file,ordinary_file",
+    [
+        ("risk_messages.txt", "ordinary_messages.txt"),
+        ("risk_messages_dev2.txt", "ordinary_messages_dev2.txt"),
+        # The first held-out set was seen when the second round of rules was written.
+        ("risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
+    ],
+)
+def test_the_rules_catch_every_risk_message_they_were_written_from(risk_file, ordinary_file):
+    """Sets used to write the rules: nothing there may slip back."""
+    risk, ordinary = load_set(risk_file), load_set(ordinary_file)
+    assert len(risk) >= 40 and len(ordinary) >= 50
     assert [m for m in risk if not suggests_risk(m)] == []
     assert [m for m in ordinary if suggests_risk(m)] == []
 
 
 def test_the_rules_on_messages_they_were_not_written_for():
-    """The held-out set: a floor under the measured result in docs/safeguarding.md."""
-    risk = load_set("risk_messages_heldout.txt")
-    ordinary = load_set("ordinary_messages_heldout.txt")
+    """The second held-out set: a floor under the measured result in docs/safeguarding.md."""
+    risk = load_set("risk_messages_heldout2.txt")
+    ordinary = load_set("ordinary_messages_heldout2.txt")
+    assert len(risk) >= 50 and len(ordinary) >= 50
     caught = sum(suggests_risk(m) for m in risk) / len(risk)
     false_alarms = sum(suggests_risk(m) for m in ordinary) / len(ordinary)
-    assert caught >= 0.65
+    assert caught >= 0.8
     assert false_alarms <= 0.02

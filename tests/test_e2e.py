@@ -17,7 +17,16 @@ from bot.content import channel_message, get_pack, list_packs
 from bot.server import create_app
 from bot.settings import Settings
 from bot.store.db import engine_for, unit_of_work
-from bot.store.models import Answer, Respondent, Review, ReviewResponse, SafeguardingFlag
+from bot.store.models import (
+    Answer,
+    Concern,
+    OutboxMessage,
+    Pledge,
+    Respondent,
+    Review,
+    ReviewResponse,
+    SafeguardingFlag,
+)
 from tests.e2e import MODEL, ROOT, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -350,7 +359,12 @@ async def test_a_person_sees_their_data_then_deletes_it_and_nothing_remains(stac
     from bot.store.tracker import conversation_events
 
     app = create_app(
-        Settings(secret_key="e2e-forget", rasa_url=stack.rasa_url, tracker_url=stack.tracker_url)
+        Settings(
+            secret_key="e2e-forget",
+            rasa_url=stack.rasa_url,
+            tracker_url=stack.tracker_url,
+            database_url=stack.database_url,
+        )
     )
     app.state.http = httpx.AsyncClient(timeout=60)
     transport = httpx.ASGITransport(app=app)
@@ -368,7 +382,20 @@ async def test_a_person_sees_their_data_then_deletes_it_and_nothing_remains(stac
         await say(payload="/deny")
         sender = app_sender(stack)
         assert len(answers_of(stack, sender)) == 2
+        await say(text="stop")
+        # A pledge and a concern too.
+        assert "Who are you signing as?" in await say(payload="/sign_pledge")
+        await say(payload='/inform{"signer": "young_people"}')
+        assert "sign with no name" in await say(payload="/affirm")
+        assert "You signed the Wirral charter" in await say(text="Sam")
+        assert "Which meeting or service" in await say(text="I want to raise a concern")
+        await say(text="The youth forum")
+        await say(text="Nobody answered our questions")
+        await say(payload="/unsure")
+        assert "Your concern is saved" in await say(payload="/deny")
         shown = await say(text="what do you know about me")
+        assert "✍️ Pledge: Wirral, as a young person" in shown and "You signed as Sam." in shown
+        assert "💬 Concern about The youth forum" in shown
         assert "everything I keep about you" in shown
         assert f"{QUESTIONS[0].text} ✅ Yes" in shown and '"The tea was nice"' in shown
         assert f"{QUESTIONS[1].text} ❌ No" in shown
@@ -376,7 +403,12 @@ async def test_a_person_sees_their_data_then_deletes_it_and_nothing_remains(stac
         assert conversation_events(stack.tracker_url, sender) > 0
         done = await say(payload="/affirm")
         assert "I deleted 2 answers and 1 comment" in done
+        assert "I deleted 1 pledge." in done and "I deleted 1 concern." in done
         assert answers_of(stack, sender) == {}
+        with unit_of_work(engine_for(stack.database_url)) as session:
+            for model in (Pledge, Concern, OutboxMessage):
+                left = select(func.count()).select_from(model).where(model.pseudonym == sender)
+                assert session.scalar(left) == 0, model.__name__
         with unit_of_work(engine_for(stack.database_url)) as session:
             assert (
                 session.scalar(select(Respondent.id).where(Respondent.pseudonym == sender)) is None

@@ -578,7 +578,8 @@ async def test_an_organisation_signs_in_chat_and_is_on_the_register_then_withdra
     [withdrawn] = register["charters"][0]["signatories"]
     assert withdrawn["status"] == "withdrawn"
     assert withdrawn["withdrawn_on"] == date.today().isoformat()
-    assert f"Withdrawn on {date.today()}" in await register_page(stack)
+    today = date.today()
+    assert f"Withdrawn on {today.day} {today:%B %Y}" in await register_page(stack)
     assert "nothing to take back" in texts(stack.say(sender, "take back my pledge"))
 
 

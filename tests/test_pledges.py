@@ -322,6 +322,8 @@ async def test_the_register_page_shows_signatories_and_escapes_what_people_typed
     html = page.text
     assert "Birmingham City Council" in html and "Asha Khan" in html and "Head of SEND" in html
     assert "Smith &amp; Sons" in html
+    today = date.today()
+    assert f"<td>{today.day} {today:%B %Y}</td>" in html
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;x&#34;)" in html
     assert "1 parent or carer has signed." in " ".join(html.split())
     assert "Secretname" not in html and "web-p1" not in html

@@ -801,3 +801,31 @@ def test_a_reply_from_staff_is_shown_when_the_person_comes_back(watched, server,
     load(page, server)
     settle(page)
     assert sum("fixed the ramp" in text for text in bot_texts(page)) == 1
+
+
+def test_the_public_pledge_register_page_has_no_wcag_a_or_aa_violations(watched, server, stack):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from bot.store import pledges
+    from bot.store.db import engine_for, unit_of_work
+
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        pledges.sign_pledge(
+            session,
+            pseudonym="web-axe",
+            channel="web",
+            charter="birmingham",
+            kind="organisation",
+            organisation="Birmingham Children's Trust",
+            representative="Asha Khan",
+            representative_role="Director of SEND",
+        )
+    page = watched.page
+    page.goto(f"{server}/pledges")
+    assert page.get_by_role("heading", level=1).text_content().startswith("Who has signed")
+    assert page.get_by_role("table").first.is_visible()
+    shot(page, "pledge-register")
+    found = Axe().run(page, options=AXE_OPTIONS)
+    found.save_to_file(RESULTS / "axe-pledge-register.json", violations_only=True)
+    assert found.violations_count == 0, found.generate_report()
+    assert watched.errors == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -20,6 +21,17 @@ TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
+
+
+def long_date(iso: str | None) -> str:
+    """ "2026-11-24" as "24 November 2026", for people rather than spreadsheets."""
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+TEMPLATES.filters["long_date"] = long_date
 
 
 def _read(database_url: str) -> list[CharterRegister]:

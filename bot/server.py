@@ -1,4 +1,4 @@
-"""The ASGI application: web chat, the pledge register, health check."""
+"""The ASGI application: web chat, Telegram's webhook, the pledge register, health check."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.channels import telegram
 from bot.channels.limits import ChatLimits
 from bot.channels.web.routes import routes as web_routes
 from bot.settings import Settings, get_settings
@@ -128,7 +129,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return
         async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
             app.state.http = client
+            async with _telegram_running(app, client):
+                yield
+
+    @asynccontextmanager
+    async def _telegram_running(app: Starlette, client: httpx.AsyncClient) -> AsyncIterator[None]:
+        """The Telegram bridge runs (for the webhook) only when a token is set."""
+        if not settings.telegram_token or getattr(app.state, "telegram", None) is not None:
             yield
+            return
+        application = telegram.build_application(settings, http=client)
+        await telegram.start_application(application)
+        app.state.telegram = application
+        try:
+            yield
+        finally:
+            app.state.telegram = None
+            await telegram.stop_application(application)
 
     app = Starlette(
         routes=[
@@ -136,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/openapi.json", openapi, include_in_schema=False),
             *web_routes,
             *public_routes,
+            *telegram.routes,
         ],
         middleware=[
             Middleware(SecurityHeaders),

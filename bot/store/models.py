@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -221,3 +222,14 @@ class OutboxMessage(Base):
     text = Column(Text, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     delivered_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class TelegramChat(Base):
+    """A Telegram chat id, kept only so a later message (a reply from staff) can reach it."""
+
+    __tablename__ = "telegram_chat"
+
+    id = Column(Integer, primary_key=True)
+    pseudonym = Column(String(128), nullable=False, unique=True)
+    chat_id = Column(BigInteger, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

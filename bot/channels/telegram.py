@@ -1,0 +1,387 @@
+"""The Telegram channel: a python-telegram-bot bridge between Telegram and Rasa.
+
+Each private chat is known to Rasa only by a keyed pseudonym of its chat id
+(``pseudonym(secret_key, "telegram", chat_id)``). Typed words are cleaned by
+``typed_text``, so a person can never send Rasa a command; commands such as
+``/review`` and button presses become Rasa commands only through
+``button_payload``. Nothing else is read: stickers, photos, voice, edited
+messages and messages in groups or channels get one short kind reply.
+
+Buttons. Telegram gives back a button's ``callback_data`` (at most 64 bytes),
+and anyone can send any ``callback_data``, so it is signed with
+``secret_key``: ``"p" + sig + payload``, where ``sig`` is 11 characters of an
+HMAC of the payload. A payload too long for that is kept in a bounded map in
+memory and the button carries ``"k" + key``, where ``key`` is a longer HMAC of
+the payload. The map only makes the button findable again; the HMAC makes it
+unforgeable. After a restart (or once the map has moved on) such a button is
+"old": the person is asked to use the newest buttons, which is also the reply
+to anything tampered with. Short payloads, the usual case, survive restarts.
+
+The chat id is kept in the store (``bot.store.telegram``) only so a later
+message, such as a reply from staff, can reach the person; it is deleted with
+the conversation when the person asks to be forgotten. There is no bot
+persistence: the conversation lives in Rasa's tracker and our store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels.inbound import MAX_MESSAGE_CHARS, Inbound, button_payload, pseudonym, typed_text
+from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, send_to_rasa
+from bot.content import channel_message
+from bot.settings import Settings
+from bot.store import telegram as chats
+from bot.store.db import engine_for, unit_of_work
+from bot.store.tracker import forget_conversation
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+BRIDGE_KEY = "copro_bridge"
+SECRET_HEADER = b"x-telegram-bot-api-secret-token"
+MAX_UPDATE_BYTES = 100_000
+# Telegram's limits: a message's text, and a button's callback data (bytes).
+MAX_TELEGRAM_TEXT = 4096
+MAX_CALLBACK_BYTES = 64
+KEPT_BUTTONS = 5_000
+# Shown above buttons sent without words (Telegram needs some text).
+BUTTONS_ONLY = "👇"
+REVIEW_CODE = re.compile(r"[A-Z0-9-]{3,32}")
+COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DOTALL)
+# Telegram commands and the button payload each one sends to Rasa.
+COMMANDS = {
+    "review": "/start_review",
+    "learn": "/learn_more",
+    "pledge": "/sign_pledge",
+    "help": "/help",
+    "mydata": "/my_data",
+    "forget": "/forget_me",
+    "stop": "/stop",
+}
+
+
+def _sig(secret: str, payload: str, size: int) -> str:
+    digest = hmac.new(
+        secret.encode(), b"telegram-button\x00" + payload.encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:size]).decode().rstrip("=")
+
+
+class ButtonKeys:
+    """Signed ``callback_data`` for button payloads, and the payloads back from it."""
+
+    INLINE, KEPT = "p", "k"
+    SHORT, LONG = 8, 16  # bytes of HMAC: 11 and 22 characters
+
+    def __init__(self, secret: str, kept: int = KEPT_BUTTONS) -> None:
+        self.secret = secret
+        self.kept = kept
+        self._payloads: OrderedDict[str, str] = OrderedDict()
+
+    def data_for(self, payload: str) -> str:
+        inline = f"{self.INLINE}{_sig(self.secret, payload, self.SHORT)}{payload}"
+        if len(inline.encode()) <= MAX_CALLBACK_BYTES:
+            return inline
+        key = _sig(self.secret, payload, self.LONG)
+        self._payloads[key] = payload
+        self._payloads.move_to_end(key)
+        while len(self._payloads) > self.kept:
+            self._payloads.popitem(last=False)
+        return f"{self.KEPT}{key}"
+
+    def payload_of(self, data: object) -> str | None:
+        """The payload a button was made for, or None when it is unknown or tampered with."""
+        if not isinstance(data, str) or len(data.encode()) > MAX_CALLBACK_BYTES:
+            return None
+        if data.startswith(self.INLINE):
+            size = len(_sig(self.secret, "", self.SHORT))
+            sig, payload = data[1 : 1 + size], data[1 + size :]
+            expected = _sig(self.secret, payload, self.SHORT)
+            return payload if hmac.compare_digest(sig.encode(), expected.encode()) else None
+        if data.startswith(self.KEPT):
+            payload = self._payloads.get(data[1:])
+            if payload is None:
+                return None
+            expected = _sig(self.secret, payload, self.LONG)
+            return payload if hmac.compare_digest(data[1:].encode(), expected.encode()) else None
+        return None
+
+
+@dataclass
+class Bridge:
+    """What the handlers need: settings, the client for Rasa, the button keys."""
+
+    settings: Settings
+    http: httpx.AsyncClient
+    owns_http: bool = False
+    buttons: ButtonKeys = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.buttons = ButtonKeys(self.settings.secret_key)
+
+
+def _bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
+    return context.application.bot_data[BRIDGE_KEY]
+
+
+def keyboard(buttons: list[dict[str, str]], keys: ButtonKeys) -> InlineKeyboardMarkup | None:
+    """Rasa's buttons as an inline keyboard, one button a row."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    b["title"] or b["payload"], callback_data=keys.data_for(b["payload"])
+                )
+            ]
+            for b in buttons
+        ]
+    )
+
+
+def _pieces(text: str) -> list[str]:
+    text = text or BUTTONS_ONLY
+    return [text[i : i + MAX_TELEGRAM_TEXT] for i in range(0, len(text), MAX_TELEGRAM_TEXT)]
+
+
+async def _send(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    pieces = _pieces(text)
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        await bot.send_message(chat_id=chat_id, text=piece, reply_markup=markup if last else None)
+
+
+def _in_store(database_url: str, work: Any, *args: Any) -> Any:
+    with unit_of_work(engine_for(database_url)) as session:
+        return work(session, *args)
+
+
+async def _store(database_url: str, work: Any, *args: Any) -> Any:
+    """Run one store function in a thread; None (and a log line) when the store fails."""
+    try:
+        return await asyncio.to_thread(_in_store, database_url, work, *args)
+    except SQLAlchemyError as error:
+        logger.warning("The store did not answer: %s", type(error).__name__)
+        return None
+
+
+async def _deliver_waiting(bot: Bot, database_url: str, sender: str | None = None) -> int:
+    """Send waiting Telegram messages (one person's, or everyone's); each marked once sent."""
+    waiting = await _store(database_url, chats.waiting_messages, sender)
+    sent = 0
+    for message in waiting or []:
+        try:
+            await _send(bot, message.chat_id, message.text)
+        except TelegramError as error:
+            logger.warning("A waiting message was not sent: %s", type(error).__name__)
+            continue
+        await _store(database_url, chats.mark_delivered, message.message_id)
+        sent += 1
+    return sent
+
+
+def command_text(text: str, bot_username: str | None) -> Inbound | None:
+    """What a Telegram command sends to Rasa, or None when it is not one of ours."""
+    match = COMMAND.match(text.strip())
+    if not match:
+        return None
+    name, addressed_to, argument = match.group(1).lower(), match.group(2), match.group(3)
+    if addressed_to and (not bot_username or addressed_to.lower() != bot_username.lower()):
+        return None
+    if name == "start":
+        code = (argument or "").strip().upper()
+        if REVIEW_CODE.fullmatch(code):
+            return button_payload(f"/start_review{json.dumps({'review_code': code})}")
+        return button_payload("/greet")
+    if name in COMMANDS:
+        return button_payload(COMMANDS[name])
+    return None
+
+
+def _inbound(message: Message, bot_username: str | None) -> Inbound:
+    text = message.text or ""
+    if len(text) > MAX_MESSAGE_CHARS:
+        return Inbound(None, "too_long")
+    return command_text(text, bot_username) or typed_text(text)
+
+
+async def _reply_kind(bot: Bot, chat_id: int, key: str) -> None:
+    await _send(bot, chat_id, channel_message(key, limit=MAX_MESSAGE_CHARS))
+
+
+async def _turn(bot: Bot, bridge: Bridge, chat_id: int, sender: str, text: str) -> None:
+    """One turn with Rasa: its replies, then any waiting message, or forgetting."""
+    settings = bridge.settings
+    try:
+        reply = await send_to_rasa(bridge.http, settings.rasa_url, sender, text, CHANNEL)
+    except RasaUnavailable:
+        await _reply_kind(bot, chat_id, "unavailable")
+        return
+    for message in reply.messages:
+        await _send(bot, chat_id, message["text"], keyboard(message["buttons"], bridge.buttons))
+    if FORGET_CONVERSATION in reply.signals:
+        await _store(settings.database_url, chats.forget_chat, sender)
+        await asyncio.to_thread(forget_conversation, settings.tracker_url, sender)
+        return
+    await _deliver_waiting(bot, settings.database_url, sender)
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every update Telegram sends: read what can be read, answer kindly otherwise."""
+    bridge = _bridge(context)
+    bot = context.bot
+    chat = update.effective_chat
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    if chat is None:
+        return  # nothing to answer to (a poll answer, a chat member change, ...)
+    if chat.type != ChatType.PRIVATE:
+        if update.message is not None or update.channel_post is not None or query is not None:
+            await _reply_kind(bot, chat.id, "group_chat")
+        return
+    sender = pseudonym(bridge.settings.secret_key, CHANNEL, str(chat.id))
+    await _store(bridge.settings.database_url, chats.remember_chat, sender, chat.id)
+    if query is not None:
+        payload = bridge.buttons.payload_of(query.data)
+        if payload is None:
+            await _reply_kind(bot, chat.id, "old_button")
+            return
+        inbound = button_payload(payload)
+    elif update.message is not None and update.message.text is not None:
+        inbound = _inbound(update.message, bot.username)
+    else:
+        await _reply_kind(bot, chat.id, "not_text")
+        return
+    if inbound.text is None:
+        await _reply_kind(bot, chat.id, inbound.problem or "bad_request")
+        return
+    await _turn(bot, bridge, chat.id, sender, inbound.text)
+
+
+async def _close_http(application: Application) -> None:
+    bridge: Bridge = application.bot_data[BRIDGE_KEY]
+    if bridge.owns_http:
+        await bridge.http.aclose()
+
+
+def build_application(
+    settings: Settings, *, base_url: str | None = None, http: httpx.AsyncClient | None = None
+) -> Application:
+    """The bot: one handler for every update, talking to Rasa with ``http``.
+
+    ``base_url`` points the bot at another Bot API server (tests use a stand-in).
+    Without ``http`` the bridge makes its own client and closes it on shutdown.
+    """
+    if not settings.telegram_token:
+        raise ValueError("COPRO_TELEGRAM_TOKEN must be set for the Telegram channel")
+    builder = ApplicationBuilder().token(settings.telegram_token).post_shutdown(_close_http)
+    if base_url:
+        builder = builder.base_url(base_url)
+    application = builder.build()
+    owns_http = http is None
+    client = http or httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0))
+    application.bot_data[BRIDGE_KEY] = Bridge(settings, client, owns_http)
+    application.add_handler(TypeHandler(Update, on_update))
+    return application
+
+
+async def push_waiting(app_or_bot: Application | Bot, settings: Settings) -> int:
+    """Send every waiting Telegram message to its person's kept chat; return how many went.
+
+    A message is marked delivered only after Telegram took it.
+    """
+    bot = app_or_bot.bot if isinstance(app_or_bot, Application) else app_or_bot
+    return await _deliver_waiting(bot, settings.database_url)
+
+
+async def start_application(application: Application) -> None:
+    await application.initialize()
+    await application.start()
+
+
+async def stop_application(application: Application) -> None:
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    await _close_http(application)
+
+
+def run_polling(settings: Settings) -> None:
+    """Run the bot with long polling (local use: no public address needed)."""
+    application = build_application(settings)
+    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+
+
+def _secret_ok(request: Request, secret: str) -> bool:
+    if not secret:
+        return False
+    given = [value for name, value in request.headers.raw if name.lower() == SECRET_HEADER]
+    return len(given) == 1 and hmac.compare_digest(given[0], secret.encode())
+
+
+async def webhook(request: Request) -> Response:
+    """Take one update from Telegram.
+
+    ---
+    summary: Telegram's webhook (answers 404 when Telegram is not set up)
+    responses:
+      "200":
+        description: The update was handled.
+      "400":
+        description: The body was not an update.
+      "403":
+        description: The secret token header was wrong or missing.
+      "404":
+        description: Telegram is not set up on this server.
+      "413":
+        description: The body was too large.
+      "503":
+        description: The Telegram channel is not running.
+    """
+    settings: Settings = request.app.state.settings
+    if not settings.telegram_token:
+        return Response(status_code=404)
+    if not _secret_ok(request, settings.telegram_secret):
+        return Response(status_code=403)
+    application: Application | None = getattr(request.app.state, "telegram", None)
+    if application is None:
+        return Response(status_code=503)
+    body = await request.body()
+    if len(body) > MAX_UPDATE_BYTES:
+        return Response(status_code=413)
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict):
+            return Response(status_code=400)
+        update = Update.de_json(data, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return Response(status_code=400)
+    await application.process_update(update)
+    return Response(status_code=200)
+
+
+routes = [Route("/telegram/webhook", webhook, methods=["POST"])]

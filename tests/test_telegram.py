@@ -6,11 +6,13 @@ thread on a free port) that records what the bot sends; Rasa is a stand-in too.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -50,6 +52,7 @@ class StandInBotApi:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.blocked: set[int] = set()  # chats that blocked the bot
+        self.updates: list[dict[str, Any]] = []  # given once to getUpdates
         self.message_ids = itertools.count(1)
         self.app = Starlette(
             routes=[Route("/bot{token}/{method}", self.method, methods=["POST", "GET"])]
@@ -88,7 +91,9 @@ class StandInBotApi:
                 "text": str(params["text"]),
             }
         elif name == "getUpdates":
-            result = []
+            result, self.updates = self.updates, []
+            if not result:
+                await asyncio.sleep(0.1)  # a short "long poll"
         elif name in {"answerCallbackQuery", "deleteWebhook", "setWebhook"}:
             result = True
         else:
@@ -102,24 +107,33 @@ class StandInBotApi:
         return [params["text"] for params in self.sent()]
 
 
-@pytest.fixture(scope="module")
-def bot_api() -> Iterator[tuple[StandInBotApi, str]]:
+@contextmanager
+def serving(app: Starlette) -> Iterator[str]:
+    """``app`` with uvicorn in a thread on a free port; its address."""
     import uvicorn
 
-    api = StandInBotApi()
     port = free_port()
-    config = uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the stand-in Bot API did not start")
+            pytest.fail("a stand-in server did not start")
         time.sleep(0.05)
-    yield api, f"http://127.0.0.1:{port}/bot"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def bot_api() -> Iterator[tuple[StandInBotApi, str]]:
+    api = StandInBotApi()
+    with serving(api.app) as address:
+        yield api, f"{address}/bot"
 
 
 @pytest.fixture
@@ -127,6 +141,7 @@ def api(bot_api) -> StandInBotApi:
     stand_in, _ = bot_api
     stand_in.calls.clear()
     stand_in.blocked.clear()
+    stand_in.updates.clear()
     return stand_in
 
 
@@ -548,3 +563,39 @@ async def test_the_server_starts_the_bridge_only_with_a_token(bot_api, api, sett
         assert len(built) == expected
     assert not built[0].running
     assert ("getMe", {}) in api.calls
+
+
+def test_long_polling_takes_updates_and_answers(bot_api, api, settings, rasa):
+    with serving(rasa.app) as rasa_url:
+        api.updates.append(typed("hello from polling"))
+        loops: list[asyncio.AbstractEventLoop] = []
+
+        def poll() -> None:
+            loops.append(asyncio.new_event_loop())
+            asyncio.set_event_loop(loops[0])
+            polling = Settings(**{**settings.__dict__, "rasa_url": rasa_url})
+            telegram.run_polling(polling, base_url=bot_api[1], handle_signals=False)
+
+        thread = threading.Thread(target=poll, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while "got hello from polling" not in api.texts() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        loops[0].call_soon_threadsafe(loops[0].stop)
+        thread.join(timeout=15)
+    assert not thread.is_alive()
+    assert api.texts() == ["got hello from polling"]
+    assert rasa.received[0]["sender"] == SENDER
+    assert {"deleteWebhook", "getUpdates"} <= {name for name, _ in api.calls}
+
+
+def test_a_kept_chat_is_updated_and_forgotten(database):
+    engine = engine_for(database)
+    with unit_of_work(engine) as session:
+        chats.remember_chat(session, SENDER, 1)
+        chats.remember_chat(session, SENDER, 2)
+    with unit_of_work(engine) as session:
+        assert chats.chat_id_for(session, SENDER) == 2
+        assert chats.forget_chat(session, SENDER) == 1
+        assert chats.forget_chat(session, SENDER) == 0
+        assert chats.chat_id_for(session, SENDER) is None

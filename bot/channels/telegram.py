@@ -330,10 +330,19 @@ async def stop_application(application: Application) -> None:
     await _close_http(application)
 
 
-def run_polling(settings: Settings) -> None:
-    """Run the bot with long polling (local use: no public address needed)."""
-    application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+def run_polling(
+    settings: Settings, *, base_url: str | None = None, handle_signals: bool = True
+) -> None:
+    """Run the bot with long polling (local use: no public address needed).
+
+    Blocks until stopped (Ctrl+C). ``handle_signals=False`` when run outside
+    the main thread, where signal handlers cannot be set.
+    """
+    application = build_application(settings, base_url=base_url)
+    if handle_signals:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
 
 
 def _secret_ok(request: Request, secret: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -599,3 +600,18 @@ def test_a_kept_chat_is_updated_and_forgotten(database):
         assert chats.forget_chat(session, SENDER) == 1
         assert chats.forget_chat(session, SENDER) == 0
         assert chats.chat_id_for(session, SENDER) is None
+
+
+async def test_a_failed_send_is_logged_without_the_message_or_the_chat(bridge, api, caplog):
+    api.blocked.add(CHAT)
+    await feed(bridge, typed("my private words"))
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "Forbidden" in logged
+    assert "my private words" not in logged and str(CHAT) not in logged
+
+
+async def test_the_token_never_reaches_the_logs(bridge, api, caplog):
+    caplog.set_level(logging.DEBUG)
+    await feed(bridge, typed("hello"))
+    assert api.texts() == ["got hello"]
+    assert TOKEN not in " ".join(record.getMessage() for record in caplog.records)

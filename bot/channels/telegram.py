@@ -282,6 +282,11 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _turn(bot, bridge, chat.id, sender, inbound.text)
 
 
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what went wrong by its kind only: never the message or the chat."""
+    logger.warning("A Telegram update failed: %s", type(context.error).__name__)
+
+
 async def _close_http(application: Application) -> None:
     bridge: Bridge = application.bot_data[BRIDGE_KEY]
     if bridge.owns_http:
@@ -298,6 +303,8 @@ def build_application(
     """
     if not settings.telegram_token:
         raise ValueError("COPRO_TELEGRAM_TOKEN must be set for the Telegram channel")
+    # The token is part of every Bot API address, and httpx logs addresses at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     builder = ApplicationBuilder().token(settings.telegram_token).post_shutdown(_close_http)
     if base_url:
         builder = builder.base_url(base_url)
@@ -306,6 +313,7 @@ def build_application(
     client = http or httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0))
     application.bot_data[BRIDGE_KEY] = Bridge(settings, client, owns_http)
     application.add_handler(TypeHandler(Update, on_update))
+    application.add_error_handler(on_error)
     return application
 
 

@@ -615,3 +615,22 @@ async def test_the_token_never_reaches_the_logs(bridge, api, caplog):
     await feed(bridge, typed("hello"))
     assert api.texts() == ["got hello"]
     assert TOKEN not in " ".join(record.getMessage() for record in caplog.records)
+
+
+async def test_updates_nobody_wrote_get_no_reply(bridge, api, rasa, database):
+    # The person blocks the bot, then starts it again: Telegram says so, and that is all.
+    for status in ("kicked", "member"):
+        user = {"id": CHAT, "is_bot": False, "first_name": "Sam"}
+        bot = {"id": 123456, "is_bot": True, "first_name": "Companion"}
+        change = {
+            "chat": {"id": CHAT, "type": "private", "first_name": "Sam"},
+            "from": user,
+            "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": bot},
+            "new_chat_member": {"status": status, "user": bot}
+            if status == "member"
+            else {"status": "kicked", "user": bot, "until_date": 0},
+        }
+        await feed(bridge, {"update_id": next(UPDATE_IDS), "my_chat_member": change})
+    assert api.sent() == [] and rasa.received == []
+    assert kept_chat(database) is None

@@ -257,10 +257,11 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is not None:
         await query.answer()
-    if chat is None:
-        return  # nothing to answer to (a poll answer, a chat member change, ...)
+    written = query or update.message or update.channel_post
+    if chat is None or not (written or update.edited_message):
+        return  # nothing a person sent (a chat member change, a poll answer, ...)
     if chat.type != ChatType.PRIVATE:
-        if update.message is not None or update.channel_post is not None or query is not None:
+        if written:
             await _reply_kind(bot, chat.id, "group_chat")
         return
     sender = pseudonym(bridge.settings.secret_key, CHANNEL, str(chat.id))

@@ -634,3 +634,22 @@ async def test_updates_nobody_wrote_get_no_reply(bridge, api, rasa, database):
         await feed(bridge, {"update_id": next(UPDATE_IDS), "my_chat_member": change})
     assert api.sent() == [] and rasa.received == []
     assert kept_chat(database) is None
+
+
+async def test_a_long_reply_is_sent_in_pieces_with_the_buttons_last(bridge, api, rasa):
+    class LongRasa(StandInRasa):
+        async def webhook(self, request: Request) -> JSONResponse:
+            body = await request.json()
+            self.received.append(body)
+            return JSONResponse(
+                [{"text": "😀" * 5000, "buttons": [{"title": "✅ Yes", "payload": "/affirm"}]}]
+            )
+
+    long_rasa = httpx.AsyncClient(transport=httpx.ASGITransport(app=LongRasa().app))
+    bridge.bot_data[telegram.BRIDGE_KEY].http = long_rasa
+    await feed(bridge, typed("hello"))
+    await long_rasa.aclose()
+    sent = api.sent()
+    assert "".join(p["text"] for p in sent) == "😀" * 5000
+    assert all(len(p["text"].encode("utf-16-le")) // 2 <= 4096 for p in sent)
+    assert [("reply_markup" in p) for p in sent] == [False] * (len(sent) - 1) + [True]

@@ -60,8 +60,9 @@ CHANNEL = "telegram"
 BRIDGE_KEY = "copro_bridge"
 SECRET_HEADER = b"x-telegram-bot-api-secret-token"
 MAX_UPDATE_BYTES = 100_000
-# Telegram's limits: a message's text, and a button's callback data (bytes).
-MAX_TELEGRAM_TEXT = 4096
+# Telegram's limits: a message's text (4,096 UTF-16 units, so at most 2,048
+# characters is always safe, emoji included), and a button's callback data (bytes).
+TEXT_PIECE = 2048
 MAX_CALLBACK_BYTES = 64
 KEPT_BUTTONS = 5_000
 # Shown above buttons sent without words (Telegram needs some text).
@@ -162,7 +163,7 @@ def keyboard(buttons: list[dict[str, str]], keys: ButtonKeys) -> InlineKeyboardM
 
 def _pieces(text: str) -> list[str]:
     text = text or BUTTONS_ONLY
-    return [text[i : i + MAX_TELEGRAM_TEXT] for i in range(0, len(text), MAX_TELEGRAM_TEXT)]
+    return [text[i : i + TEXT_PIECE] for i in range(0, len(text), TEXT_PIECE)]
 
 
 async def _send(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -115,3 +117,37 @@ def test_a_what_is_question_about_a_glossary_word_is_ask_jargon(text, predicted,
     assert message.get("intent_ranking")[0]["name"] == expected
     if expected == "ask_jargon" and predicted != expected:
         assert [r["confidence"] for r in message.get("intent_ranking")[1:]] == [0.0]
+
+
+@pytest.mark.parametrize(
+    "text,predicted,expected",
+    [
+        ("my code is ZZZ-777", "out_of_scope", "start_review"),
+        ("ZZZ-777", "nlu_fallback", "start_review"),
+        ("here's my review code: kd7-m4p", "help", "start_review"),
+        ("i have a code for the meeting KD7-M4P please", "inform", "start_review"),
+        # More than a code: the classifier's reading stays.
+        ("KD7-M4P was a terrible meeting, nobody listened", "deny", "deny"),
+        ("someone hurts me KD7-M4P", "safeguarding", "safeguarding"),
+        ("my code is", "out_of_scope", "out_of_scope"),
+    ],
+)
+def test_a_message_that_only_gives_a_review_code_starts_the_review(text, predicted, expected):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlp.components import ReviewCodeClassifier
+
+    message = Message(data={"text": text})
+    message.set("intent", {"name": predicted, "confidence": 0.6})
+    message.set("intent_ranking", [{"name": predicted, "confidence": 0.6}])
+    found = re.search(r"\b[A-HJ-NP-Za-hj-np-z2-9]{3}-[A-HJ-NP-Za-hj-np-z2-9]{3}\b", text)
+    if found:
+        entity = {
+            "entity": "review_code",
+            "value": found.group(0),
+            "extractor": "RegexEntityExtractor",
+        }
+        message.set("entities", [entity])
+    ReviewCodeClassifier().process([message])
+    assert message.get("intent")["name"] == expected
+    assert message.get("intent_ranking")[0]["name"] == expected

@@ -251,3 +251,47 @@ class JargonQuestionClassifier(RuleComponent):
             ]
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+
+START_REVIEW = "start_review"
+# Words people put around a review code: "my code is KD7-M4P", "here's the review code".
+_CODE_FRAME = frozenset(
+    "my the a is it its it's here here's heres this i i've ive have got been given review "
+    "code number for meeting please pls thanks ta qr letter said to type typed on".split()
+)
+REVIEW_CODE = "review_code"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ReviewCodeClassifier(RuleComponent):
+    """A message that is a review code, perhaps with "my code is", starts that review.
+
+    Codes are printed on letters and QR posters; whatever the classifier made of
+    an unusual code, a message that only gives one opens the review (or says
+    kindly that the code is not known).
+    """
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get("name")
+            text = message.get(TEXT) or ""
+            if intent in (START_REVIEW, SAFEGUARDING) or text.lstrip().startswith("/"):
+                continue
+            codes = [e for e in message.get(ENTITIES) or [] if e.get("entity") == REVIEW_CODE]
+            if not codes:
+                continue
+            rest = text
+            for entity in codes:
+                rest = rest.replace(str(entity.get("value", "")), " ")
+            words = re.findall(r"[a-z']+", rest.lower())
+            if any(word not in _CODE_FRAME for word in words):
+                continue
+            message.set(INTENT, {"name": START_REVIEW, "confidence": 1.0}, add_to_output=True)
+            ranking = [{"name": START_REVIEW, "confidence": 1.0}]
+            ranking += [
+                {**r, "confidence": 0.0}
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r["name"] != START_REVIEW
+            ]
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages

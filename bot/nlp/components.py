@@ -232,7 +232,9 @@ class JargonQuestionClassifier(RuleComponent):
             intent = (message.get(INTENT) or {}).get("name")
             text = message.get(TEXT) or ""
             topic = TOPIC_WORDS.get(intent or "")
-            if intent in (ASK_JARGON, SAFEGUARDING) or (topic is not None and topic.search(text)):
+            # An ask_jargon guess is made sure too: the FallbackClassifier must not
+            # ask "say it another way" about a clear "what does Ofsted mean?".
+            if intent == SAFEGUARDING or (topic is not None and topic.search(text)):
                 continue
             has_term = any(
                 e.get("entity") == "term" and e.get("extractor") == "GlossaryTermExtractor"

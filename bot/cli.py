@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, Settings, get_settings
 
 # Letters and digits that are hard to mix up when read aloud or written down.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -364,12 +364,33 @@ def cmd_concerns_reply(args: argparse.Namespace) -> int:
         return 2
     if message is None:
         print(f"Concern #{args.id} is now {args.status}. They did not ask for a reply.")
+    elif channel == "telegram" and push_telegram():
+        print(f"Concern #{args.id} is now {args.status}. The reply was sent on Telegram.")
     else:
         print(
             f"Concern #{args.id} is now {args.status}. The reply waits for them on {channel}: "
             "they see it with their next message."
         )
     return 0
+
+
+def push_telegram() -> bool:
+    """Send waiting Telegram messages now; False when Telegram is not set up or not reachable."""
+    import asyncio
+
+    import httpx
+    from telegram.error import TelegramError
+
+    from bot.channels.telegram import push_now
+
+    settings = get_settings()
+    if not settings.telegram_token:
+        return False
+    try:
+        return asyncio.run(push_now(settings)) > 0
+    except (TelegramError, httpx.HTTPError, OSError) as error:
+        print(f"Telegram could not be reached ({type(error).__name__}).", file=sys.stderr)
+        return False
 
 
 def cmd_concerns_set(args: argparse.Namespace) -> int:
@@ -385,6 +406,61 @@ def cmd_concerns_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def telegram_poll_command() -> list[str]:
+    return [sys.executable, "-m", "bot.cli", "telegram", "poll"]
+
+
+def service_commands(settings: Settings, rasa_port: int) -> list[list[str]]:
+    """What `copro run` starts: the Telegram bridge too when a bot token is set."""
+    commands = [
+        action_server_command(settings.action_port),
+        rasa_server_command(MODEL_PATH, Path("endpoints.yml"), rasa_port),
+        server_command(settings.server_host, settings.server_port),
+    ]
+    if settings.telegram_token:
+        commands.append(telegram_poll_command())
+    return commands
+
+
+def cmd_telegram_poll(args: argparse.Namespace) -> int:
+    """Run the Telegram bridge with long polling (local use)."""
+    from bot.channels.telegram import run_polling
+    from bot.store.db import upgrade
+
+    settings = get_settings()
+    if not settings.telegram_token:
+        print("Set COPRO_TELEGRAM_TOKEN first (see README.md, Telegram).", file=sys.stderr)
+        return 2
+    upgrade()
+    run_polling(settings)
+    return 0
+
+
+def cmd_telegram_webhook(args: argparse.Namespace) -> int:
+    """Register (or remove) the webhook that sends Telegram's updates to bot.server."""
+    import asyncio
+
+    from telegram.error import TelegramError
+
+    from bot.channels.telegram import set_webhook
+
+    settings = get_settings()
+    if not settings.telegram_token:
+        print("Set COPRO_TELEGRAM_TOKEN first (see README.md, Telegram).", file=sys.stderr)
+        return 2
+    url = None if args.delete else args.url
+    if url is not None and not url.startswith("https://"):
+        print("The webhook address must start with https://", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(set_webhook(settings, url))
+    except (ValueError, TelegramError) as error:
+        print(f"Telegram said no: {error}", file=sys.stderr)
+        return 1
+    print("Webhook removed." if url is None else f"Telegram now sends updates to {url}.")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.nlp.build import build_pipeline
     from bot.store.db import upgrade
@@ -397,11 +473,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     upgrade()
     env = service_env(dict(os.environ))
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1])
-    processes = [
-        _spawn(action_server_command(settings.action_port), env),
-        _spawn(rasa_server_command(MODEL_PATH, Path("endpoints.yml"), rasa_port), env),
-        _spawn(server_command(settings.server_host, settings.server_port), env),
-    ]
+    processes = [_spawn(command, env) for command in service_commands(settings, rasa_port)]
     print(
         f"\nThe chat opens at http://localhost:{settings.server_port} once Rasa has loaded "
         "(about a minute). Press Ctrl+C to stop.\n",
@@ -493,6 +565,20 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("id", type=int)
     status.add_argument("status", choices=["new", "in_progress", "resolved"])
     status.set_defaults(handler=cmd_concerns_set)
+
+    telegram = commands.add_parser("telegram", help="The Telegram bridge.")
+    telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
+    poll = telegram_commands.add_parser(
+        "poll", help="Run the bridge with long polling (copro run does this when a token is set)."
+    )
+    poll.set_defaults(handler=cmd_telegram_poll)
+    hook = telegram_commands.add_parser(
+        "webhook", help="Register the webhook (production), with COPRO_TELEGRAM_SECRET."
+    )
+    where = hook.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="https://your.server/telegram/webhook")
+    where.add_argument("--delete", action="store_true", help="Stop sending updates there.")
+    hook.set_defaults(handler=cmd_telegram_webhook)
 
     review = commands.add_parser("review", help="Reviews of meetings and projects.")
     review_commands = review.add_subparsers(dest="review_command", required=True)

@@ -37,6 +37,8 @@ class Settings:
     server_port: int = 8080
     telegram_token: str = ""
     telegram_secret: str = ""
+    # Another Bot API server (e.g. a self-hosted one); empty: Telegram's own.
+    telegram_api_url: str = ""
     secret_key: str = DEV_SECRET
     min_group: int = 5
     retention_days: int = 365
@@ -75,6 +77,7 @@ class Settings:
             server_port=_int(env, "COPRO_PORT", 8080),
             telegram_token=env.get("COPRO_TELEGRAM_TOKEN", ""),
             telegram_secret=env.get("COPRO_TELEGRAM_SECRET", ""),
+            telegram_api_url=env.get("COPRO_TELEGRAM_API_URL", ""),
             secret_key=env.get("COPRO_SECRET_KEY") or DEV_SECRET,
             min_group=_int(env, "COPRO_MIN_GROUP", 5),
             retention_days=_int(env, "COPRO_RETENTION_DAYS", 365),

@@ -653,3 +653,111 @@ async def test_a_long_reply_is_sent_in_pieces_with_the_buttons_last(bridge, api,
     assert "".join(p["text"] for p in sent) == "😀" * 5000
     assert all(len(p["text"].encode("utf-16-le")) // 2 <= 4096 for p in sent)
     assert [("reply_markup" in p) for p in sent] == [False] * (len(sent) - 1) + [True]
+
+
+# ---- Command line: registering the webhook, and copro run --------------------------------
+
+
+def test_copro_telegram_webhook_registers_the_address_with_the_secret(
+    bot_api, api, database, monkeypatch, capsys
+):
+    from bot.cli import main
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("COPRO_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("COPRO_TELEGRAM_SECRET", SECRET)
+    monkeypatch.setenv("COPRO_TELEGRAM_API_URL", bot_api[1])
+    get_settings.cache_clear()
+    url = "https://chat.example.org/telegram/webhook"
+    assert main(["telegram", "webhook", "--url", url]) == 0
+    [registered] = api.sent("setWebhook")
+    assert registered["url"] == url and registered["secret_token"] == SECRET
+    assert main(["telegram", "webhook", "--delete"]) == 0
+    assert len(api.sent("deleteWebhook")) == 1
+    assert main(["telegram", "webhook", "--url", "http://plain.example.org/hook"]) == 2
+    assert "https://" in capsys.readouterr().err
+    monkeypatch.setenv("COPRO_TELEGRAM_SECRET", "")
+    get_settings.cache_clear()
+    assert main(["telegram", "webhook", "--url", url]) == 1
+    assert "COPRO_TELEGRAM_SECRET" in capsys.readouterr().err
+    assert len(api.sent("setWebhook")) == 1
+    get_settings.cache_clear()
+
+
+def test_the_telegram_commands_need_a_token(monkeypatch, capsys):
+    from bot.cli import main
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("COPRO_TELEGRAM_TOKEN", "")
+    get_settings.cache_clear()
+    assert main(["telegram", "poll"]) == 2
+    assert main(["telegram", "webhook", "--delete"]) == 2
+    assert "COPRO_TELEGRAM_TOKEN" in capsys.readouterr().err
+    get_settings.cache_clear()
+
+
+def test_copro_run_starts_the_bridge_only_when_a_token_is_set():
+    from bot.cli import service_commands, telegram_poll_command
+
+    without = service_commands(Settings(), 5005)
+    with_token = service_commands(Settings(telegram_token=TOKEN), 5005)
+    assert telegram_poll_command() not in without and len(without) == 3
+    assert with_token[-1] == telegram_poll_command() and with_token[:3] == without
+
+
+def test_a_staff_reply_to_a_concern_raised_on_telegram_is_sent_at_once(
+    bot_api, api, database, monkeypatch, capsys
+):
+    from bot.cli import main
+    from bot.settings import get_settings
+    from bot.store import concerns as concern_store
+    from bot.store import telegram as chat_store
+
+    with unit_of_work(engine_for(database)) as session:
+        chat_store.remember_chat(session, SENDER, CHAT)
+        concern = concern_store.raise_concern(
+            session,
+            pseudonym=SENDER,
+            channel="telegram",
+            charter="wirral",
+            about="The bus review",
+            what_happened="Nobody came.",
+            principle=None,
+            wants_reply=True,
+        ).id
+    monkeypatch.setenv("COPRO_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("COPRO_TELEGRAM_API_URL", bot_api[1])
+    get_settings.cache_clear()
+    assert main(["concerns", "reply", str(concern), "--text", "Sorry. The bus is fixed."]) == 0
+    assert "sent on Telegram" in capsys.readouterr().out
+    [sent] = api.sent()
+    assert int(sent["chat_id"]) == CHAT and "The bus is fixed." in sent["text"]
+    with unit_of_work(engine_for(database)) as session:
+        assert concern_store.take_messages(session, SENDER) == []
+    get_settings.cache_clear()
+
+
+def test_a_staff_reply_waits_when_telegram_cannot_be_reached(database, monkeypatch, capsys):
+    from bot.cli import main
+    from bot.settings import get_settings
+    from bot.store import concerns as concern_store
+
+    with unit_of_work(engine_for(database)) as session:
+        concern = concern_store.raise_concern(
+            session,
+            pseudonym=SENDER,
+            channel="telegram",
+            charter="wirral",
+            about="The bus review",
+            what_happened="Nobody came.",
+            principle=None,
+            wants_reply=True,
+        ).id
+    monkeypatch.setenv("COPRO_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("COPRO_TELEGRAM_API_URL", f"http://127.0.0.1:{free_port()}/bot")
+    get_settings.cache_clear()
+    assert main(["concerns", "reply", str(concern), "--text", "Sorry."]) == 0
+    assert "they see it with their next message" in capsys.readouterr().out
+    with unit_of_work(engine_for(database)) as session:
+        assert len(concern_store.take_messages(session, SENDER)) == 1
+    get_settings.cache_clear()

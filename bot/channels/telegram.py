@@ -308,6 +308,7 @@ def build_application(
     # The token is part of every Bot API address, and httpx logs addresses at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     builder = ApplicationBuilder().token(settings.telegram_token).post_shutdown(_close_http)
+    base_url = base_url or settings.telegram_api_url
     if base_url:
         builder = builder.base_url(base_url)
     application = builder.build()
@@ -353,6 +354,27 @@ def run_polling(
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+
+
+async def push_now(settings: Settings) -> int:
+    """Start the bot just long enough to send every waiting Telegram message."""
+    application = build_application(settings)
+    async with application:
+        return await push_waiting(application, settings)
+
+
+async def set_webhook(settings: Settings, url: str | None) -> None:
+    """Tell Telegram where to send updates (with the secret), or stop sending them."""
+    if url and not settings.telegram_secret:
+        raise ValueError("COPRO_TELEGRAM_SECRET must be set before a webhook is registered")
+    application = build_application(settings)
+    async with application:
+        if url:
+            await application.bot.set_webhook(
+                url, secret_token=settings.telegram_secret, allowed_updates=Update.ALL_TYPES
+            )
+        else:
+            await application.bot.delete_webhook()
 
 
 def _secret_ok(request: Request, secret: str) -> bool:

@@ -638,3 +638,55 @@ async def test_a_concern_reaches_the_staff_queue_and_the_reply_reaches_the_perso
         assert "Papers will come a week before." in later
         assert "A reply about your concern" not in await say(text="thanks")
         assert f"#{concern_id} [resolved]" in copro(stack, "concerns", "list", "--status", "all")
+
+
+async def test_a_parent_on_telegram_reviews_a_meeting_by_buttons_and_by_typing(stack):
+    """The Telegram bridge against a stand-in Bot API, with the real Rasa and actions."""
+    from bot.channels import telegram
+    from bot.channels.inbound import pseudonym
+    from tests.test_telegram import CHAT, TOKEN, StandInBotApi, feed, pressed, serving, typed
+
+    api = StandInBotApi()
+    settings = Settings(
+        secret_key="e2e-telegram",
+        rasa_url=stack.rasa_url,
+        database_url=stack.database_url,
+        tracker_url=stack.tracker_url,
+        telegram_token=TOKEN,
+    )
+    sender = pseudonym("e2e-telegram", "telegram", str(CHAT))
+
+    def newest_buttons() -> dict[str, str]:
+        for params in reversed(api.sent()):
+            if params.get("reply_markup"):
+                rows = params["reply_markup"]["inline_keyboard"]
+                return {row[0]["text"]: row[0]["callback_data"] for row in rows}
+        return {}
+
+    async def press(word: str) -> None:
+        [data] = [d for title, d in newest_buttons().items() if word in title]
+        await feed(application, pressed(data))
+
+    with serving(api.app) as address:
+        application = telegram.build_application(settings, base_url=f"{address}/bot", pace=0)
+        await application.initialize()
+        try:
+            await feed(application, typed("/review"))
+            assert "who is answering" in "\n".join(api.texts())
+            await press("Parent or carer")
+            for number in range(1, len(QUESTIONS) + 1):
+                assert f"Question {number} of {len(QUESTIONS)}" in "\n".join(api.texts()[-3:])
+                if number % 2:
+                    await press("Yes")
+                    await press("Next")
+                else:
+                    await feed(application, typed("not really, it was far too noisy"))
+            assert "Thank you" in "\n".join(api.texts()[-2:])
+        finally:
+            await application.shutdown()
+    saved = answers_of(stack, sender)
+    assert {q.id: saved[q.id].value for q in QUESTIONS} == {
+        q.id: "yes" if n % 2 else "no" for n, q in enumerate(QUESTIONS, start=1)
+    }
+    assert saved[QUESTIONS[1].id].comment == "not really, it was far too noisy"
+    assert all(a.channel == "telegram" for a in saved.values())

@@ -54,6 +54,8 @@ class StandInBotApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.blocked: set[int] = set()  # chats that blocked the bot
         self.updates: list[dict[str, Any]] = []  # given once to getUpdates
+        self.failures: list[int] = []  # statuses for the next sendMessage calls
+        self.times: list[float] = []
         self.message_ids = itertools.count(1)
         self.app = Starlette(
             routes=[Route("/bot{token}/{method}", self.method, methods=["POST", "GET"])]
@@ -72,6 +74,13 @@ class StandInBotApi:
             except ValueError:
                 params[key] = value
         self.calls.append((name, params))
+        self.times.append(time.monotonic())
+        if name == "sendMessage" and self.failures:
+            status = self.failures.pop(0)
+            body: dict[str, Any] = {"ok": False, "error_code": status, "description": "Failed"}
+            if status == 429:
+                body["parameters"] = {"retry_after": 1}
+            return JSONResponse(body, status)
         if name == "getMe":
             result: Any = {
                 "id": 123456,
@@ -143,6 +152,8 @@ def api(bot_api) -> StandInBotApi:
     stand_in.calls.clear()
     stand_in.blocked.clear()
     stand_in.updates.clear()
+    stand_in.failures.clear()
+    stand_in.times.clear()
     return stand_in
 
 
@@ -175,7 +186,8 @@ def rasa() -> StandInRasa:
 async def bridge(bot_api, api, settings, rasa) -> AsyncIterator[Application]:
     _, base_url = bot_api
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
-    application = telegram.build_application(settings, base_url=base_url, http=http)
+    # No pause between messages to one chat here; a test below checks the pace.
+    application = telegram.build_application(settings, base_url=base_url, http=http, pace=0)
     await application.initialize()
     yield application
     await application.shutdown()
@@ -761,3 +773,75 @@ def test_a_staff_reply_waits_when_telegram_cannot_be_reached(database, monkeypat
     with unit_of_work(engine_for(database)) as session:
         assert len(concern_store.take_messages(session, SENDER)) == 1
     get_settings.cache_clear()
+
+
+# ---- Faults: Telegram busy or failing, repeated updates, pace ------------------------------
+
+
+async def test_a_429_is_waited_out_and_the_message_sent_once(bridge, api, rasa):
+    api.failures = [429]
+    started = time.monotonic()
+    await feed(bridge, typed("hello"))
+    assert time.monotonic() - started >= 1.0  # Telegram's retry_after
+    calls = api.sent()
+    assert len(calls) == 2 and calls[0]["text"] == calls[1]["text"] == "got hello"
+
+
+async def test_a_5xx_is_tried_again_then_sent(bridge, api, rasa, monkeypatch):
+    monkeypatch.setattr(telegram, "RETRY_DELAYS", (0.01, 0.01, 0.01))
+    api.failures = [500, 502]
+    await feed(bridge, typed("hello"))
+    assert [p["text"] for p in api.sent()] == ["got hello"] * 3
+
+
+async def test_telegram_failing_for_good_is_given_up_cleanly(
+    bridge, api, rasa, monkeypatch, caplog
+):
+    monkeypatch.setattr(telegram, "RETRY_DELAYS", (0.01, 0.01, 0.01))
+    api.failures = [500] * 4
+    await feed(bridge, typed("hello"))
+    assert len(api.sent()) == 4  # the first try and three more, then no more
+    assert "A Telegram update failed: NetworkError" in caplog.text
+    assert "hello" not in caplog.text
+    api.failures = []
+    await feed(bridge, typed("again"))
+    assert api.sent()[-1]["text"] == "got again"
+
+
+async def test_an_update_sent_twice_is_handled_once(bridge, api, rasa):
+    update = typed("only once")
+    await feed(bridge, update)
+    await feed(bridge, update)
+    assert [m["message"] for m in rasa.received] == ["only once"]
+    assert len(api.sent()) == 1
+
+
+async def test_about_one_message_a_second_to_one_chat(bot_api, api, settings, rasa):
+    class ThreeReplies(StandInRasa):
+        async def webhook(self, request: Request) -> JSONResponse:
+            body = await request.json()
+            return JSONResponse(
+                [{"recipient_id": body["sender"], "text": f"part {n}"} for n in (1, 2, 3)]
+            )
+
+    three = ThreeReplies()
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=three.app))
+    application = telegram.build_application(settings, base_url=bot_api[1], http=http, pace=0.3)
+    await application.initialize()
+    try:
+        await feed(application, typed("tell me three things"))
+    finally:
+        await application.shutdown()
+        await http.aclose()
+    sends = [t for (name, _), t in zip(api.calls, api.times, strict=True) if name == "sendMessage"]
+    assert [p["text"] for p in api.sent()] == ["part 1", "part 2", "part 3"]
+    assert all(later - earlier >= 0.25 for earlier, later in zip(sends, sends[1:], strict=False))
+
+
+async def test_rasa_down_then_up(bridge, api, rasa):
+    rasa.status = 503
+    await feed(bridge, typed("hello"))
+    assert api.texts() == [channel_message("unavailable")]
+    rasa.status = 200
+    await feed(bridge, typed("hello again"))
+    assert api.texts()[-1] == "got hello again"

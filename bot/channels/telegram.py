@@ -37,14 +37,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from aiolimiter import AsyncLimiter
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.inbound import MAX_MESSAGE_CHARS, Inbound, button_payload, pseudonym, typed_text
 from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, send_to_rasa
@@ -57,6 +58,8 @@ from bot.store.tracker import forget_conversation
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+# Update ids remembered, so an update Telegram sends twice is handled once.
+SEEN_UPDATES = 10_000
 BRIDGE_KEY = "copro_bridge"
 SECRET_HEADER = b"x-telegram-bot-api-secret-token"
 MAX_UPDATE_BYTES = 100_000
@@ -136,9 +139,19 @@ class Bridge:
     http: httpx.AsyncClient
     owns_http: bool = False
     buttons: ButtonKeys = field(init=False)
+    seen: OrderedDict[int, None] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         self.buttons = ButtonKeys(self.settings.secret_key)
+
+    def first_time(self, update_id: int) -> bool:
+        """False for an update already handled (Telegram can send one twice)."""
+        if update_id in self.seen:
+            return False
+        self.seen[update_id] = None
+        while len(self.seen) > SEEN_UPDATES:
+            self.seen.popitem(last=False)
+        return True
 
 
 def _bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
@@ -166,13 +179,65 @@ def _pieces(text: str) -> list[str]:
     return [text[i : i + TEXT_PIECE] for i in range(0, len(text), TEXT_PIECE)]
 
 
+class PacedRateLimiter(AIORateLimiter):
+    """PTB's rate limiter, plus about one message a second to each private chat.
+
+    PTB's part keeps Telegram's overall and group limits and, on a 429, waits
+    the ``retry_after`` Telegram asks for before trying again (``max_retries``).
+    """
+
+    def __init__(self, pace: float = 1.0, max_retries: int = 3, kept: int = 10_000) -> None:
+        super().__init__(max_retries=max_retries)
+        self._pace = pace
+        self._kept = kept
+        self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chats.pop(chat_id, None) or AsyncLimiter(1, self._pace)
+        self._chats[chat_id] = limiter
+        while len(self._chats) > self._kept:
+            self._chats.popitem(last=False)
+        return limiter
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[no-untyped-def]
+        try:
+            chat_id = int(data.get("chat_id"))
+        except (TypeError, ValueError):
+            chat_id = 0
+        if chat_id <= 0 or not self._pace:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        async with self._chat_limiter(chat_id):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+
+# Waits before trying a send again after a network error or a 5xx from Telegram.
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+
+
+async def _send_one(bot: Bot, chat_id: int, text: str, markup: Any) -> None:
+    """One message, tried again after network errors and 5xx answers; then it gives up."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+            return
+        except NetworkError as error:
+            if isinstance(error, BadRequest) or delay is None:
+                raise
+            logger.info("Telegram did not take a message (%s): trying again", type(error).__name__)
+            await asyncio.sleep(delay)
+
+
 async def _send(
     bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     pieces = _pieces(text)
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        await bot.send_message(chat_id=chat_id, text=piece, reply_markup=markup if last else None)
+        await _send_one(bot, chat_id, piece, markup if last else None)
 
 
 def _in_store(database_url: str, work: Any, *args: Any) -> Any:
@@ -253,6 +318,8 @@ async def _turn(bot: Bot, bridge: Bridge, chat_id: int, sender: str, text: str) 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every update Telegram sends: read what can be read, answer kindly otherwise."""
     bridge = _bridge(context)
+    if not bridge.first_time(update.update_id):
+        return
     bot = context.bot
     chat = update.effective_chat
     query = update.callback_query
@@ -296,7 +363,11 @@ async def _close_http(application: Application) -> None:
 
 
 def build_application(
-    settings: Settings, *, base_url: str | None = None, http: httpx.AsyncClient | None = None
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    http: httpx.AsyncClient | None = None,
+    pace: float = 1.0,
 ) -> Application:
     """The bot: one handler for every update, talking to Rasa with ``http``.
 
@@ -307,7 +378,12 @@ def build_application(
         raise ValueError("COPRO_TELEGRAM_TOKEN must be set for the Telegram channel")
     # The token is part of every Bot API address, and httpx logs addresses at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    builder = ApplicationBuilder().token(settings.telegram_token).post_shutdown(_close_http)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .rate_limiter(PacedRateLimiter(pace=pace))
+        .post_shutdown(_close_http)
+    )
     base_url = base_url or settings.telegram_api_url
     if base_url:
         builder = builder.base_url(base_url)

@@ -317,6 +317,54 @@ def cmd_pledges(args: argparse.Namespace) -> int:
     return 0
 
 
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from error
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Aggregated feedback, small groups withheld (the export contract)."""
+    from tqdm import tqdm
+
+    from bot.staff.export import build_export, export_csv, export_json
+    from bot.store.db import unit_of_work, upgrade
+
+    settings = get_settings()
+    if args.since and args.until and args.since > args.until:
+        print("--since must be on or before --until.", file=sys.stderr)
+        return 2
+    upgrade()
+
+    def progress(items):
+        return tqdm(items, desc="Reviews", unit="review", disable=not sys.stderr.isatty())
+
+    with unit_of_work() as session:
+        results = build_export(
+            session,
+            settings.min_group,
+            code=args.review,
+            charter=args.only_charter,
+            since=args.since,
+            until=args.until,
+            progress=progress,
+        )
+    if args.review and not results:
+        print(f"No review with the code {args.review}.", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        text = export_csv(results)
+    else:
+        text = export_json(results, settings.min_group) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Wrote {len(results)} reviews to {args.out}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_concerns_list(args: argparse.Namespace) -> int:
     """The staff queue of concerns."""
     from bot.store import concerns
@@ -533,6 +581,18 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("id", type=int)
     mark.add_argument("status", choices=["new", "in_progress", "resolved"])
     mark.set_defaults(handler=cmd_safeguarding_set)
+
+    export = commands.add_parser(
+        "export",
+        help="Aggregated feedback per review; groups under COPRO_MIN_GROUP are withheld.",
+    )
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--review", help="Only the review with this code.")
+    export.add_argument("--charter", dest="only_charter", help="Only this charter pack id.")
+    export.add_argument("--since", type=iso_date, help="Reviews held on or after (YYYY-MM-DD).")
+    export.add_argument("--until", type=iso_date, help="Reviews held on or before (YYYY-MM-DD).")
+    export.add_argument("--out", help="Write to this file instead of the screen.")
+    export.set_defaults(handler=cmd_export)
 
     register = commands.add_parser(
         "pledges", help="The public pledge register: organisations by name, families as counts."

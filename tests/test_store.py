@@ -315,3 +315,27 @@ def test_purge_deletes_old_concerns_and_messages_and_forgets_who_made_old_family
         # Organisation pledges are the public register: they stay as signed.
         organisations = session.scalars(select(Pledge).where(Pledge.signer_kind == "organisation"))
         assert all(p.representative == "Ann" for p in organisations)
+
+
+def test_the_export_counts_in_sql_on_both_stores(store_url):
+    from datetime import timedelta
+
+    from bot.staff.export import build_export
+    from bot.store.models import utcnow
+    from bot.store.retention import purge
+
+    engine = engine_for(store_url)
+    with unit_of_work(engine) as session:
+        review = repository.create_review(session, "SQL-234", "A meeting", "wirral")
+        for n in range(6):
+            ref = repository.start_or_resume(session, review, f"web-sql-{n}", "web")
+            repository.record_answer(session, ref.response_id, "welcome", "yes", "web")
+    with unit_of_work(engine) as session:
+        purge(session, utcnow() + timedelta(days=1))  # the six become tallies
+        review = repository.review_by_code(session, "SQL-234")
+        ref = repository.start_or_resume(session, review, "web-sql-new", "web")
+        repository.record_answer(session, ref.response_id, "welcome", "yes", "web")
+    with unit_of_work(engine) as session:
+        [result] = build_export(session, 5, code="SQL-234")
+    assert result.responses == 7
+    assert result.questions[0].counts["yes"] == 7 and result.questions[0].withheld == []

@@ -1,0 +1,267 @@
+"""Aggregated, suppressed feedback: the `copro export` contract (see shared/design.md).
+
+Counts are made in SQL (live answers, plus the tallies the retention policy
+keeps), then suppressed here:
+
+- a review with fewer than ``min_group`` people has every question withheld
+  (``"suppressed": true``);
+- within a question, any count from 1 to ``min_group - 1`` is withheld (``null``,
+  and named in ``withheld``); zeros are shown;
+- secondary suppression: a question with exactly one withheld count also
+  withholds its smallest other non-zero count, so that no withheld count can be
+  worked out from the number of people and the counts that are shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import Session
+
+from bot.content import ContentError, get_pack
+from bot.staff.cells import safe_cell
+from bot.store.models import (
+    ANSWER_VALUES,
+    Answer,
+    AnswerTally,
+    ResponseTally,
+    Review,
+    ReviewResponse,
+)
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    text: str
+    principle: str
+    counts: dict[str, int | None] | None
+    withheld: list[str] = field(default_factory=list)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.counts is None
+
+
+@dataclass
+class ReviewResult:
+    code: str
+    title: str
+    charter: str
+    level: str | None
+    held_on: str | None
+    responses: int
+    questions: list[QuestionResult]
+
+
+def suppress_counts(
+    counts: dict[str, int], min_group: int
+) -> tuple[dict[str, int | None] | None, list[str]]:
+    """Withhold small counts, then one more when only one was withheld.
+
+    When a single small count has no other non-zero count to hide it with, the
+    whole question is withheld (``None``): it could be worked out otherwise.
+    """
+    shown: dict[str, int | None] = dict(counts)
+    withheld = [value for value, n in counts.items() if 0 < n < min_group]
+    if len(withheld) == 1:
+        others = sorted(
+            (n, value) for value, n in counts.items() if n > 0 and value not in withheld
+        )
+        if not others:
+            return None, []
+        withheld.append(others[0][1])
+    for value in withheld:
+        shown[value] = None
+    return shown, sorted(withheld, key=list(counts).index)
+
+
+def _reviews(
+    session: Session, code: str | None, charter: str | None, since: date | None, until: date | None
+) -> list[Review]:
+    query = select(Review).order_by(Review.charter, Review.code)
+    if code:
+        query = query.where(Review.code == code.strip().upper())
+    if charter:
+        query = query.where(Review.charter == charter)
+    reviews = list(session.scalars(query))
+
+    def when(review: Review) -> date:
+        if review.held_on:
+            try:
+                return date.fromisoformat(review.held_on)
+            except ValueError:
+                pass
+        return review.created_at.date()
+
+    return [
+        r
+        for r in reviews
+        if (since is None or when(r) >= since) and (until is None or when(r) <= until)
+    ]
+
+
+def _answer_counts(session: Session, review_ids: list[int]) -> dict[tuple[int, str, str], int]:
+    """(review, question, answer) → people, from live answers and kept tallies, in SQL."""
+    live = (
+        select(
+            ReviewResponse.review_id.label("review_id"),
+            Answer.question_id.label("question_id"),
+            Answer.value.label("value"),
+            func.count().label("n"),
+        )
+        .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
+        .where(ReviewResponse.review_id.in_(review_ids))
+        .group_by(ReviewResponse.review_id, Answer.question_id, Answer.value)
+    )
+    kept = (
+        select(
+            AnswerTally.review_id,
+            AnswerTally.question_id,
+            AnswerTally.value,
+            func.sum(AnswerTally.count),
+        )
+        .where(AnswerTally.review_id.in_(review_ids))
+        .group_by(AnswerTally.review_id, AnswerTally.question_id, AnswerTally.value)
+    )
+    both = union_all(live, kept).subquery()
+    rows = session.execute(
+        select(both.c.review_id, both.c.question_id, both.c.value, func.sum(both.c.n)).group_by(
+            both.c.review_id, both.c.question_id, both.c.value
+        )
+    )
+    return {(r, q, v): int(n) for r, q, v, n in rows}
+
+
+def _people(session: Session, review_ids: list[int]) -> dict[int, int]:
+    live = (
+        select(ReviewResponse.review_id.label("review_id"), func.count().label("n"))
+        .where(ReviewResponse.review_id.in_(review_ids))
+        .group_by(ReviewResponse.review_id)
+    )
+    kept = (
+        select(ResponseTally.review_id, func.sum(ResponseTally.count))
+        .where(ResponseTally.review_id.in_(review_ids))
+        .group_by(ResponseTally.review_id)
+    )
+    both = union_all(live, kept).subquery()
+    rows = session.execute(select(both.c.review_id, func.sum(both.c.n)).group_by(both.c.review_id))
+    return {r: int(n) for r, n in rows}
+
+
+def build_export(
+    session: Session,
+    min_group: int,
+    *,
+    code: str | None = None,
+    charter: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    progress=None,
+) -> list[ReviewResult]:
+    """Every matching review, its questions' counts suppressed."""
+    reviews = _reviews(session, code, charter, since, until)
+    ids = [r.id for r in reviews]
+    counts = _answer_counts(session, ids) if ids else {}
+    people = _people(session, ids) if ids else {}
+    by_question: dict[tuple[int, str], dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(ANSWER_VALUES, 0)
+    )
+    for (review_id, question_id, value), n in counts.items():
+        if value in ANSWER_VALUES:
+            by_question[(review_id, question_id)][value] += n
+    results = []
+    for review in progress(reviews) if progress else reviews:
+        try:
+            questions = get_pack(review.charter).questions
+        except ContentError:
+            questions = ()
+        total = people.get(review.id, 0)
+        rows = []
+        for question in questions:
+            raw = by_question[(review.id, question.id)]
+            if total < min_group:
+                rows.append(QuestionResult(question.id, question.text, question.principle, None))
+                continue
+            shown, withheld = suppress_counts(raw, min_group)
+            rows.append(
+                QuestionResult(question.id, question.text, question.principle, shown, withheld)
+            )
+        results.append(
+            ReviewResult(
+                review.code, review.title, review.charter, review.level, review.held_on, total, rows
+            )
+        )
+    return results
+
+
+def export_json(results: list[ReviewResult], min_group: int) -> str:
+    reviews = []
+    for r in results:
+        questions = []
+        for q in r.questions:
+            item: dict = {"id": q.id, "text": q.text, "principle": q.principle}
+            if q.suppressed:
+                item["suppressed"] = True
+            else:
+                item["counts"] = q.counts
+                item["withheld"] = q.withheld
+            questions.append(item)
+        reviews.append(
+            {
+                "code": r.code,
+                "title": r.title,
+                "charter": r.charter,
+                "level": r.level,
+                "held_on": r.held_on,
+                "responses": r.responses,
+                "questions": questions,
+            }
+        )
+    return json.dumps({"min_group": min_group, "reviews": reviews}, indent=2, ensure_ascii=False)
+
+
+CSV_COLUMNS = (
+    "review",
+    "title",
+    "charter",
+    "responses",
+    "question",
+    "text",
+    "principle",
+    *ANSWER_VALUES,
+    "suppressed",
+)
+WITHHELD = "withheld"
+
+
+def export_csv(results: list[ReviewResult]) -> str:
+    """One row per review question; a withheld count says "withheld"."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in results:
+        for q in r.questions:
+            if q.suppressed:
+                cells = ["" for _ in ANSWER_VALUES]
+            else:
+                cells = [WITHHELD if q.counts[v] is None else q.counts[v] for v in ANSWER_VALUES]
+            row = (
+                r.code,
+                r.title,
+                r.charter,
+                r.responses,
+                q.id,
+                q.text,
+                q.principle,
+                *cells,
+                "yes" if q.suppressed else "no",
+            )
+            writer.writerow([safe_cell(value) for value in row])
+    return out.getvalue()

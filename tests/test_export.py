@@ -1,0 +1,173 @@
+"""Aggregated, suppressed exports: hand-built small groups, the JSON contract, CSV parsed back."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from bot.cli import main
+from bot.content import get_pack
+from bot.staff.export import build_export, export_csv, export_json, suppress_counts
+from bot.store import repository
+from bot.store.db import unit_of_work
+from bot.store.models import ANSWER_VALUES, AnswerTally, ResponseTally, utcnow
+from bot.store.retention import purge
+
+QUESTIONS = get_pack("wirral").questions
+COUNTS = dict.fromkeys(ANSWER_VALUES, 0)
+
+
+@pytest.mark.parametrize(
+    "counts,shown,withheld",
+    [
+        # Nothing small: everything shown, zeros too.
+        ({"yes": 6}, {"yes": 6}, []),
+        ({"yes": 7, "no": 5}, {"yes": 7, "no": 5}, []),
+        # Two small counts hide each other.
+        (
+            {"yes": 8, "no": 2, "unsure": 1},
+            {"yes": 8, "no": None, "unsure": None},
+            ["no", "unsure"],
+        ),
+        # One small count: the smallest other non-zero count is withheld too.
+        (
+            {"yes": 9, "no": 6, "partly": 3},
+            {"yes": 9, "no": None, "partly": None},
+            ["partly", "no"],
+        ),
+        ({"yes": 12, "skipped": 1}, {"yes": None, "skipped": None}, ["yes", "skipped"]),
+    ],
+)
+def test_small_counts_are_withheld_with_secondary_suppression(counts, shown, withheld):
+    full = {**COUNTS, **counts}
+    result, names = suppress_counts(full, 5)
+    assert result == {**COUNTS, **shown}
+    assert sorted(names) == sorted(withheld)
+    # Whatever is shown, each withheld count is hidden among at least two.
+    assert len(names) != 1
+
+
+def test_a_lone_small_count_with_nothing_to_hide_it_withholds_the_question():
+    assert suppress_counts({**COUNTS, "no": 3}, 5) == (None, [])
+
+
+def answer(review, sender: str, values: list[str], channel: str = "web") -> None:
+    with unit_of_work() as session:
+        review = repository.review_by_code(session, review)
+        ref = repository.start_or_resume(session, review, sender, channel)
+        repository.set_profile(session, sender, channel, role="parent_carer")
+        for question, value in zip(QUESTIONS, values, strict=False):
+            comment = "my name is Sam" if value == "no" else None
+            repository.record_answer(session, ref.response_id, question.id, value, channel, comment)
+
+
+def make_review(code: str, held_on: str | None = None) -> str:
+    with unit_of_work() as session:
+        repository.create_review(session, code, f"Meeting {code}", "wirral", "consulting", held_on)
+    return code
+
+
+def exported(**filters) -> list:
+    with unit_of_work() as session:
+        return build_export(session, 5, **filters)
+
+
+def test_six_people_show_up_and_four_are_suppressed(database):
+    six, four = make_review("SIX-234"), make_review("FOR-234")
+    for n in range(6):
+        answer(six, f"web-six-{n}", ["yes", "no" if n < 2 else "yes", "partly"])
+    for n in range(4):
+        answer(four, f"web-four-{n}", ["yes"] * 7)
+    results = {r.code: r for r in exported()}
+    shown = results["SIX-234"]
+    assert shown.responses == 6
+    first, second, third = shown.questions[:3]
+    assert first.counts == {**COUNTS, "yes": 6}
+    # 4 yes and 2 no: both small, both withheld.
+    assert second.counts == {**COUNTS, "yes": None, "no": None} and second.withheld == ["yes", "no"]
+    assert third.counts == {**COUNTS, "partly": 6}
+    # Nobody answered the later questions: zeros, shown.
+    assert shown.questions[3].counts == COUNTS
+    hidden = results["FOR-234"]
+    assert hidden.responses == 4 and all(q.suppressed for q in hidden.questions)
+
+
+def test_the_json_export_keeps_the_contract(database):
+    review = make_review("JSN-234")
+    for n in range(5):
+        answer(review, f"web-j-{n}", ["yes"])
+    data = json.loads(export_json(exported(code="jsn-234"), 5))
+    [item] = data["reviews"]
+    assert {"code", "title", "charter", "responses", "questions"} <= set(item)
+    assert (item["code"], item["charter"], item["responses"]) == ("JSN-234", "wirral", 5)
+    for question, pack_question in zip(item["questions"], QUESTIONS, strict=True):
+        assert (question["id"], question["text"], question["principle"]) == (
+            pack_question.id,
+            pack_question.text,
+            pack_question.principle,
+        )
+        assert set(question["counts"]) == set(ANSWER_VALUES)
+    assert item["questions"][0]["counts"]["yes"] == 5
+    four = make_review("FEW-234")
+    answer(four, "web-few", ["yes"])
+    [few] = json.loads(export_json(exported(code="FEW-234"), 5))["reviews"]
+    assert all(q == {**q, "suppressed": True} and "counts" not in q for q in few["questions"])
+
+
+def test_the_csv_export_parses_back_and_never_holds_comments_or_formulas(database):
+    review = make_review("CSV-234")
+    with unit_of_work() as session:
+        found = repository.review_by_code(session, review)
+        found.title = '=HYPERLINK("http://x")'
+    for n in range(7):
+        answer(review, f"web-c-{n}", ["no" if n < 5 else "yes"])
+    text = export_csv(exported(code="CSV-234"))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(QUESTIONS)
+    assert rows[0]["title"].startswith("'=")
+    # Only one small count (2 yes): the next smallest (5 no) is withheld with it.
+    assert (rows[0]["no"], rows[0]["yes"], rows[0]["partly"]) == ("withheld", "withheld", "0")
+    assert rows[1]["yes"] == "0" and rows[1]["suppressed"] == "no"
+    assert "Sam" not in text and "web-c-" not in text
+
+
+def test_counts_kept_after_the_retention_policy_still_count(database):
+    review = make_review("OLD-234")
+    for n in range(5):
+        answer(review, f"web-o-{n}", ["yes"])
+    with unit_of_work() as session:
+        purge(session, utcnow() + timedelta(days=1))  # everything counts as old
+        assert session.query(AnswerTally).count() == 1
+        assert session.query(ResponseTally).count() == 1
+    answer(review, "web-o-new", ["yes"])
+    [result] = exported(code="OLD-234")
+    assert result.responses == 6 and result.questions[0].counts["yes"] == 6
+
+
+def test_filters_by_review_charter_and_period(database, capsys):
+    make_review("MAR-234", "2026-03-10")
+    make_review("JUN-234", "2026-06-10")
+    assert [r.code for r in exported(since=date(2026, 4, 1))] == ["JUN-234"]
+    assert [r.code for r in exported(until=date(2026, 4, 1))] == ["MAR-234"]
+    assert exported(charter="halton") == []
+    assert main(["export", "--format", "json", "--since", "2026-06-01"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["code"] for r in data["reviews"]] == ["JUN-234"] and data["min_group"] == 5
+    assert main(["export", "--review", "NOP-234"]) == 1
+    assert "No review with the code NOP-234" in capsys.readouterr().err
+    assert main(["export", "--since", "2026-07-01", "--until", "2026-01-01"]) == 2
+    with pytest.raises(SystemExit):
+        main(["export", "--since", "last tuesday"])
+
+
+def test_copro_export_writes_a_file(database, tmp_path, capsys):
+    make_review("FIL-234")
+    out = tmp_path / "feedback.csv"
+    assert main(["export", "--format", "csv", "--out", str(out)]) == 0
+    assert "Wrote 1 reviews" in capsys.readouterr().out
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {r["review"] for r in rows} == {"FIL-234"}

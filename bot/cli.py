@@ -328,12 +328,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Aggregated feedback, small groups withheld (the export contract)."""
     from tqdm import tqdm
 
-    from bot.staff.export import build_export, export_csv, export_json
+    from bot.staff.export import build_export, export_csv, export_json, export_xlsx
     from bot.store.db import unit_of_work, upgrade
 
     settings = get_settings()
     if args.since and args.until and args.since > args.until:
         print("--since must be on or before --until.", file=sys.stderr)
+        return 2
+    if args.format == "xlsx" and not args.out:
+        print("An XLSX file needs --out, for example --out feedback.xlsx", file=sys.stderr)
         return 2
     upgrade()
 
@@ -353,6 +356,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.review and not results:
         print(f"No review with the code {args.review}.", file=sys.stderr)
         return 1
+    if args.format == "xlsx":
+        Path(args.out).write_bytes(export_xlsx(results, settings.min_group))
+        print(f"Wrote {len(results)} reviews to {args.out}.")
+        return 0
     if args.format == "csv":
         text = export_csv(results)
     else:
@@ -586,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="Aggregated feedback per review; groups under COPRO_MIN_GROUP are withheld.",
     )
-    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
     export.add_argument("--review", help="Only the review with this code.")
     export.add_argument("--charter", dest="only_charter", help="Only this charter pack id.")
     export.add_argument("--since", type=iso_date, help="Reviews held on or after (YYYY-MM-DD).")

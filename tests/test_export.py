@@ -171,3 +171,46 @@ def test_copro_export_writes_a_file(database, tmp_path, capsys):
     assert "Wrote 1 reviews" in capsys.readouterr().out
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert {r["review"] for r in rows} == {"FIL-234"}
+
+
+def test_people_by_role_and_channel_are_suppressed_like_the_answers(database):
+    review = make_review("ROL-234")
+    for n in range(6):
+        answer(review, f"web-r-{n}", ["yes"], channel="web" if n < 5 else "telegram")
+    [result] = exported(code="ROL-234")
+    assert result.by_role == {"parent_carer": 6, "young_person": 0, "practitioner": 0, "unknown": 0}
+    # 5 on the web and 1 on Telegram: the 1 is withheld, and the 5 with it.
+    assert result.by_channel == {"web": None, "telegram": None, "rest": 0}
+    few = make_review("FEW-345")
+    answer(few, "web-f", ["yes"])
+    [hidden] = exported(code="FEW-345")
+    assert hidden.by_role is None and hidden.by_channel is None
+
+
+def test_the_xlsx_export_has_a_readme_and_parses_back(database, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    review = make_review("XLS-234")
+    with unit_of_work() as session:
+        repository.review_by_code(session, review).title = "@SUM(A1:A9)"
+    for n in range(6):
+        answer(review, f"web-x-{n}", ["yes"])
+    out = tmp_path / "feedback.xlsx"
+    assert main(["export", "--format", "xlsx"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert main(["export", "--format", "xlsx", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    assert book.sheetnames == ["Readme", "Questions", "People by role", "People by channel"]
+    readme = " ".join(str(row[0].value) for row in book["Readme"].iter_rows())
+    assert "fewer than 5 people" in readme and "from 1 to 4 is withheld" in readme
+    rows = list(book["Questions"].iter_rows(values_only=True))
+    header, first = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert header[:4] == ("review", "title", "charter", "responses")
+    assert (first["review"], first["title"], first["yes"], first["responses"]) == (
+        "XLS-234",
+        "'@SUM(A1:A9)",
+        6,
+        6,
+    )
+    roles = list(book["People by role"].iter_rows(values_only=True))
+    assert dict(zip(roles[0], roles[1], strict=True))["parent_carer"] == 6

@@ -28,12 +28,18 @@ from bot.content import ContentError, get_pack
 from bot.staff.cells import safe_cell
 from bot.store.models import (
     ANSWER_VALUES,
+    ROLES,
     Answer,
     AnswerTally,
+    Respondent,
     ResponseTally,
     Review,
     ReviewResponse,
 )
+from bot.store.retention import UNKNOWN_ROLE
+
+ROLE_KEYS = (*ROLES, UNKNOWN_ROLE)
+CHANNEL_KEYS = ("web", "telegram", "rest")
 
 
 @dataclass
@@ -58,6 +64,9 @@ class ReviewResult:
     held_on: str | None
     responses: int
     questions: list[QuestionResult]
+    # People by role and by channel, suppressed like the answer counts (None: withheld).
+    by_role: dict[str, int | None] | None = None
+    by_channel: dict[str, int | None] | None = None
 
 
 def suppress_counts(
@@ -139,6 +148,37 @@ def _answer_counts(session: Session, review_ids: list[int]) -> dict[tuple[int, s
     return {(r, q, v): int(n) for r, q, v, n in rows}
 
 
+def _people_by(session: Session, review_ids: list[int], column: str) -> dict[int, dict[str, int]]:
+    """People per review by role or by channel, live and kept, in SQL."""
+    if column == "role":
+        live_key = func.coalesce(Respondent.role, UNKNOWN_ROLE)
+        live = (
+            select(ReviewResponse.review_id, live_key, func.count())
+            .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+            .where(ReviewResponse.review_id.in_(review_ids))
+            .group_by(ReviewResponse.review_id, live_key)
+        )
+    else:
+        live = (
+            select(ReviewResponse.review_id, ReviewResponse.channel, func.count())
+            .where(ReviewResponse.review_id.in_(review_ids))
+            .group_by(ReviewResponse.review_id, ReviewResponse.channel)
+        )
+    kept_key = getattr(ResponseTally, column)
+    kept = (
+        select(ResponseTally.review_id, kept_key, func.sum(ResponseTally.count))
+        .where(ResponseTally.review_id.in_(review_ids))
+        .group_by(ResponseTally.review_id, kept_key)
+    )
+    both = union_all(live, kept).subquery()
+    review_id, key, n = both.c
+    rows = session.execute(select(review_id, key, func.sum(n)).group_by(review_id, key))
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for rid, name, count in rows:
+        result[rid][name] = int(count)
+    return result
+
+
 def _people(session: Session, review_ids: list[int]) -> dict[int, int]:
     live = (
         select(ReviewResponse.review_id.label("review_id"), func.count().label("n"))
@@ -170,6 +210,8 @@ def build_export(
     ids = [r.id for r in reviews]
     counts = _answer_counts(session, ids) if ids else {}
     people = _people(session, ids) if ids else {}
+    roles = _people_by(session, ids, "role") if ids else {}
+    channels = _people_by(session, ids, "channel") if ids else {}
     by_question: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(ANSWER_VALUES, 0)
     )
@@ -193,9 +235,23 @@ def build_export(
             rows.append(
                 QuestionResult(question.id, question.text, question.principle, shown, withheld)
             )
+        groups = {}
+        for name, found, keys in (
+            ("by_role", roles, ROLE_KEYS),
+            ("by_channel", channels, CHANNEL_KEYS),
+        ):
+            raw = {key: found.get(review.id, {}).get(key, 0) for key in keys}
+            groups[name] = suppress_counts(raw, min_group)[0] if total >= min_group else None
         results.append(
             ReviewResult(
-                review.code, review.title, review.charter, review.level, review.held_on, total, rows
+                review.code,
+                review.title,
+                review.charter,
+                review.level,
+                review.held_on,
+                total,
+                rows,
+                **groups,
             )
         )
     return results
@@ -221,6 +277,8 @@ def export_json(results: list[ReviewResult], min_group: int) -> str:
                 "level": r.level,
                 "held_on": r.held_on,
                 "responses": r.responses,
+                "responses_by_role": r.by_role,
+                "responses_by_channel": r.by_channel,
                 "questions": questions,
             }
         )
@@ -264,4 +322,47 @@ def export_csv(results: list[ReviewResult]) -> str:
                 "yes" if q.suppressed else "no",
             )
             writer.writerow([safe_cell(value) for value in row])
+    return out.getvalue()
+
+
+README_LINES = (
+    "Feedback from families, aggregated by the co-production companion.",
+    "Small groups are withheld so that no person can be picked out:",
+    "- a review with fewer than {min_group} people shows no counts (suppressed: yes);",
+    "- any count from 1 to {below} is withheld, and shown as 'withheld';",
+    "- when only one count in a row would be withheld, the next smallest is withheld too,",
+    "  so a withheld count cannot be worked out from the total and the others;",
+    "- zeros are shown. No comment and no name is ever in this file.",
+)
+
+
+def export_xlsx(results: list[ReviewResult], min_group: int) -> bytes:
+    """A workbook: a readme sheet on suppression, questions, and people by role and channel."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    readme = book.active
+    readme.title = "Readme"
+    for line in README_LINES:
+        readme.append([line.format(min_group=min_group, below=min_group - 1)])
+    questions = book.create_sheet("Questions")
+    for row in csv.reader(io.StringIO(export_csv(results))):
+        questions.append([int(c) if c.isdigit() else c for c in row])
+    for title, attribute, keys in (
+        ("People by role", "by_role", ROLE_KEYS),
+        ("People by channel", "by_channel", CHANNEL_KEYS),
+    ):
+        sheet = book.create_sheet(title)
+        sheet.append(["review", "title", "responses", *keys, "suppressed"])
+        for r in results:
+            group = getattr(r, attribute)
+            cells = (
+                ["" for _ in keys]
+                if group is None
+                else [WITHHELD if group[k] is None else group[k] for k in keys]
+            )
+            row = [r.code, r.title, r.responses, *cells, "yes" if group is None else "no"]
+            sheet.append([safe_cell(value) for value in row])
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()

@@ -200,7 +200,13 @@ def test_the_xlsx_export_has_a_readme_and_parses_back(database, tmp_path, capsys
     assert "--out" in capsys.readouterr().err
     assert main(["export", "--format", "xlsx", "--out", str(out)]) == 0
     book = load_workbook(out)
-    assert book.sheetnames == ["Readme", "Questions", "People by role", "People by channel"]
+    assert book.sheetnames == [
+        "Readme",
+        "Questions",
+        "Principles",
+        "People by role",
+        "People by channel",
+    ]
     readme = " ".join(str(row[0].value) for row in book["Readme"].iter_rows())
     assert "fewer than 5 people" in readme and "from 1 to 4 is withheld" in readme
     rows = list(book["Questions"].iter_rows(values_only=True))
@@ -214,3 +220,19 @@ def test_the_xlsx_export_has_a_readme_and_parses_back(database, tmp_path, capsys
     )
     roles = list(book["People by role"].iter_rows(values_only=True))
     assert dict(zip(roles[0], roles[1], strict=True))["parent_carer"] == 6
+
+
+def test_principles_add_up_the_answers_to_their_questions(database):
+    review = make_review("PRI-234")
+    # Wirral: "place" and "time" are both about value_and_include.
+    for n in range(6):
+        answer(review, f"web-p-{n}", ["yes", "yes", "no" if n < 3 else "yes"])
+    [result] = exported(code="PRI-234")
+    by_id = {p.id: p for p in result.principles}
+    assert by_id["welcome_and_care"].counts == {**COUNTS, "yes": 6}
+    include = by_id["value_and_include"]
+    # 9 yes (6 + 3) and 3 no: the 3 is small, and the 9 is withheld with it.
+    assert include.counts == {**COUNTS, "yes": None, "no": None}
+    assert include.withheld == ["yes", "no"]
+    data = json.loads(export_json([result], 5))
+    assert {p["id"] for p in data["reviews"][0]["principles"]} == set(by_id)

@@ -67,6 +67,8 @@ class ReviewResult:
     # People by role and by channel, suppressed like the answer counts (None: withheld).
     by_role: dict[str, int | None] | None = None
     by_channel: dict[str, int | None] | None = None
+    # Answers to all the questions about each principle, suppressed the same way.
+    principles: list[QuestionResult] = field(default_factory=list)
 
 
 def suppress_counts(
@@ -235,6 +237,18 @@ def build_export(
             rows.append(
                 QuestionResult(question.id, question.text, question.principle, shown, withheld)
             )
+        principle_rows = []
+        pack_principles = get_pack(review.charter).principles if questions else ()
+        for principle in pack_principles:
+            raw = dict.fromkeys(ANSWER_VALUES, 0)
+            for question in questions:
+                if question.principle == principle.id:
+                    for value, n in by_question[(review.id, question.id)].items():
+                        raw[value] += n
+            shown, withheld = suppress_counts(raw, min_group) if total >= min_group else (None, [])
+            principle_rows.append(
+                QuestionResult(principle.id, principle.name, principle.id, shown, withheld)
+            )
         groups = {}
         for name, found, keys in (
             ("by_role", roles, ROLE_KEYS),
@@ -252,6 +266,7 @@ def build_export(
                 total,
                 rows,
                 **groups,
+                principles=principle_rows,
             )
         )
     return results
@@ -280,6 +295,12 @@ def export_json(results: list[ReviewResult], min_group: int) -> str:
                 "responses_by_role": r.by_role,
                 "responses_by_channel": r.by_channel,
                 "questions": questions,
+                "principles": [
+                    {"id": p.id, "name": p.text, "suppressed": True}
+                    if p.suppressed
+                    else {"id": p.id, "name": p.text, "counts": p.counts, "withheld": p.withheld}
+                    for p in r.principles
+                ],
             }
         )
     return json.dumps({"min_group": min_group, "reviews": reviews}, indent=2, ensure_ascii=False)
@@ -337,7 +358,7 @@ README_LINES = (
 
 
 def export_xlsx(results: list[ReviewResult], min_group: int) -> bytes:
-    """A workbook: a readme sheet on suppression, questions, and people by role and channel."""
+    """A workbook: a readme on suppression, questions, principles, people by role and channel."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -348,6 +369,17 @@ def export_xlsx(results: list[ReviewResult], min_group: int) -> bytes:
     questions = book.create_sheet("Questions")
     for row in csv.reader(io.StringIO(export_csv(results))):
         questions.append([int(c) if c.isdigit() else c for c in row])
+    principles = book.create_sheet("Principles")
+    principles.append(["review", "title", "principle", "name", *ANSWER_VALUES, "suppressed"])
+    for r in results:
+        for p in r.principles:
+            cells = (
+                ["" for _ in ANSWER_VALUES]
+                if p.suppressed
+                else [WITHHELD if p.counts[v] is None else p.counts[v] for v in ANSWER_VALUES]
+            )
+            row = [r.code, r.title, p.id, p.text, *cells, "yes" if p.suppressed else "no"]
+            principles.append([safe_cell(value) for value in row])
     for title, attribute, keys in (
         ("People by role", "by_role", ROLE_KEYS),
         ("People by channel", "by_channel", CHANNEL_KEYS),

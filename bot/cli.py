@@ -335,6 +335,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.since and args.until and args.since > args.until:
         print("--since must be on or before --until.", file=sys.stderr)
         return 2
+    if args.comments and args.format == "csv":
+        print("Comments come in the json or xlsx formats.", file=sys.stderr)
+        return 2
     if args.format == "xlsx" and not args.out:
         print("An XLSX file needs --out, for example --out feedback.xlsx", file=sys.stderr)
         return 2
@@ -352,6 +355,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             since=args.since,
             until=args.until,
             progress=progress,
+            comments=args.comments,
         )
     if args.review and not results:
         print(f"No review with the code {args.review}.", file=sys.stderr)
@@ -599,6 +603,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=iso_date, help="Reviews held on or after (YYYY-MM-DD).")
     export.add_argument("--until", type=iso_date, help="Reviews held on or before (YYYY-MM-DD).")
     export.add_argument("--out", help="Write to this file instead of the screen.")
+    export.add_argument(
+        "--comments",
+        action="store_true",
+        help="Add comments (json, xlsx), redacted, for reviews of COPRO_MIN_GROUP people or more.",
+    )
     export.set_defaults(handler=cmd_export)
 
     register = commands.add_parser(

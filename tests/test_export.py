@@ -236,3 +236,52 @@ def test_principles_add_up_the_answers_to_their_questions(database):
     assert include.withheld == ["yes", "no"]
     data = json.loads(export_json([result], 5))
     assert {p["id"] for p in data["reviews"][0]["principles"]} == set(by_id)
+
+
+def test_comments_only_when_asked_redacted_and_only_for_big_enough_groups(database, capsys):
+    from bot.store import pledges
+
+    big, small = make_review("COM-234"), make_review("COM-345")
+    with unit_of_work() as session:
+        pledges.sign_pledge(
+            session,
+            pseudonym="web-m-0",
+            channel="web",
+            charter="wirral",
+            kind="parents_and_carers",
+            first_name="Priya",
+        )
+    for n in range(5):
+        answer(big, f"web-m-{n}", ["yes"])
+    with unit_of_work() as session:
+        review = repository.review_by_code(session, big)
+        for n, words in enumerate(
+            [
+                "Priya here, ring me on 07700 900123",
+                "email jo@example.org or see www.example.org",
+                "we live at CH41 6RT",
+                "my name is Sam and the tea was nice",
+            ]
+        ):
+            ref = repository.start_or_resume(session, review, f"web-m-{n}", "web")
+            repository.add_comment(session, ref.response_id, QUESTIONS[0].id, words)
+    for n in range(2):
+        answer(small, f"web-s-{n}", ["no"])  # "my name is Sam" comments, in a group of 2
+    assert main(["export", "--format", "json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert all("comments" not in r for r in plain["reviews"])
+    assert main(["export", "--format", "json", "--comments"]) == 0
+    data = {r["code"]: r for r in json.loads(capsys.readouterr().out)["reviews"]}
+    words = [c["words"] for c in data["COM-234"]["comments"]]
+    assert words == sorted(words)
+    assert set(words) == {
+        "[name] here, ring me on [phone]",
+        "email [email] or see [link]",
+        "we live at [postcode]",
+        "my name is [name] and the tea was nice",
+    }
+    assert "comments" not in data["COM-345"] and all(
+        q.get("suppressed") for q in data["COM-345"]["questions"]
+    )
+    assert main(["export", "--format", "csv", "--comments"]) == 2
+    assert "json or xlsx" in capsys.readouterr().err

@@ -26,11 +26,13 @@ from sqlalchemy.orm import Session
 
 from bot.content import ContentError, get_pack
 from bot.staff.cells import safe_cell
+from bot.staff.redact import redact
 from bot.store.models import (
     ANSWER_VALUES,
     ROLES,
     Answer,
     AnswerTally,
+    Pledge,
     Respondent,
     ResponseTally,
     Review,
@@ -69,6 +71,8 @@ class ReviewResult:
     by_channel: dict[str, int | None] | None = None
     # Answers to all the questions about each principle, suppressed the same way.
     principles: list[QuestionResult] = field(default_factory=list)
+    # (question id, redacted words), only when asked for and the group is large enough.
+    comments: list[tuple[str, str]] | None = None
 
 
 def suppress_counts(
@@ -181,6 +185,30 @@ def _people_by(session: Session, review_ids: list[int], column: str) -> dict[int
     return result
 
 
+def _comments(session: Session, review_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Comments per review, redacted, without who wrote them, in a fixed order."""
+    rows = session.execute(
+        select(ReviewResponse.review_id, Answer.question_id, Answer.comment, Respondent.pseudonym)
+        .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
+        .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+        .where(ReviewResponse.review_id.in_(review_ids), Answer.comment.is_not(None))
+    ).all()
+    people = {pseudonym for *_, pseudonym in rows}
+    names: dict[str, list[str]] = defaultdict(list)
+    if people:
+        given = session.execute(
+            select(Pledge.pseudonym, Pledge.first_name, Pledge.representative).where(
+                Pledge.pseudonym.in_(people)
+            )
+        )
+        for pseudonym, first_name, representative in given:
+            names[pseudonym] += [n for n in (first_name, representative) if n]
+    result: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for review_id, question_id, comment, pseudonym in rows:
+        result[review_id].append((question_id, redact(comment, names[pseudonym])))
+    return result
+
+
 def _people(session: Session, review_ids: list[int]) -> dict[int, int]:
     live = (
         select(ReviewResponse.review_id.label("review_id"), func.count().label("n"))
@@ -206,14 +234,20 @@ def build_export(
     since: date | None = None,
     until: date | None = None,
     progress=None,
+    comments: bool = False,
 ) -> list[ReviewResult]:
-    """Every matching review, its questions' counts suppressed."""
+    """Every matching review, its questions' counts suppressed.
+
+    With ``comments``, the redacted comments of reviews with at least
+    ``min_group`` people, sorted by question and then words, never by person.
+    """
     reviews = _reviews(session, code, charter, since, until)
     ids = [r.id for r in reviews]
     counts = _answer_counts(session, ids) if ids else {}
     people = _people(session, ids) if ids else {}
     roles = _people_by(session, ids, "role") if ids else {}
     channels = _people_by(session, ids, "channel") if ids else {}
+    written = _comments(session, ids) if ids and comments else {}
     by_question: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(ANSWER_VALUES, 0)
     )
@@ -267,9 +301,17 @@ def build_export(
                 rows,
                 **groups,
                 principles=principle_rows,
+                comments=_ordered(written.get(review.id, []), questions)
+                if comments and total >= min_group
+                else None,
             )
         )
     return results
+
+
+def _ordered(found: list[tuple[str, str]], questions) -> list[tuple[str, str]]:
+    order = {q.id: i for i, q in enumerate(questions)}
+    return sorted(found, key=lambda c: (order.get(c[0], len(order)), c[1]))
 
 
 def export_json(results: list[ReviewResult], min_group: int) -> str:
@@ -301,6 +343,11 @@ def export_json(results: list[ReviewResult], min_group: int) -> str:
                     else {"id": p.id, "name": p.text, "counts": p.counts, "withheld": p.withheld}
                     for p in r.principles
                 ],
+                **(
+                    {}
+                    if r.comments is None
+                    else {"comments": [{"question": q, "words": w} for q, w in r.comments]}
+                ),
             }
         )
     return json.dumps({"min_group": min_group, "reviews": reviews}, indent=2, ensure_ascii=False)
@@ -353,7 +400,9 @@ README_LINES = (
     "- any count from 1 to {below} is withheld, and shown as 'withheld';",
     "- when only one count in a row would be withheld, the next smallest is withheld too,",
     "  so a withheld count cannot be worked out from the total and the others;",
-    "- zeros are shown. No comment and no name is ever in this file.",
+    "- zeros are shown. No name is ever in this file.",
+    "Comments are only here when asked for, for reviews of {min_group} or more people,",
+    "with emails, links, phone numbers, postcodes and names taken out.",
 )
 
 
@@ -380,6 +429,12 @@ def export_xlsx(results: list[ReviewResult], min_group: int) -> bytes:
             )
             row = [r.code, r.title, p.id, p.text, *cells, "yes" if p.suppressed else "no"]
             principles.append([safe_cell(value) for value in row])
+    if any(r.comments is not None for r in results):
+        written = book.create_sheet("Comments")
+        written.append(["review", "question", "words (redacted)"])
+        for r in results:
+            for question, words in r.comments or []:
+                written.append([safe_cell(value) for value in (r.code, question, words)])
     for title, attribute, keys in (
         ("People by role", "by_role", ROLE_KEYS),
         ("People by channel", "by_channel", CHANNEL_KEYS),

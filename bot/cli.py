@@ -101,8 +101,36 @@ def cmd_review_create(args: argparse.Namespace) -> int:
         )
         code = review.code
     settings = get_settings()
+    web_link = f"{settings.public_url}/?code={code}"
     print(f"Review code: {code}")
-    print(f"Web link: http://{settings.server_host}:{settings.server_port}/?code={code}")
+    print(f"Web link: {web_link}")
+    if settings.telegram_bot:
+        print(f"Telegram link: https://t.me/{settings.telegram_bot}?start={code}")
+    else:
+        print("Telegram link: set COPRO_TELEGRAM_BOT (the bot's user name) to get one.")
+    if args.qr:
+        import segno
+
+        segno.make(web_link, error="m").save(args.qr, scale=8, border=4)
+        print(f"QR code of the web link: {args.qr}")
+    return 0
+
+
+def cmd_review_close(args: argparse.Namespace) -> int:
+    """Close a review: its code no longer opens it; its answers stay for the exports."""
+    from bot.store import repository
+    from bot.store.db import unit_of_work, upgrade
+    from bot.store.models import utcnow
+
+    upgrade()
+    with unit_of_work() as session:
+        review = repository.find_open_review(session, args.code)
+        if review is None:
+            print(f"No open review with the code {args.code}.", file=sys.stderr)
+            return 1
+        review.closed_at = utcnow()
+        code = review.code
+    print(f"Review {code} is closed. Its answers are kept for the exports.")
     return 0
 
 
@@ -675,7 +703,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="Where staff think the work sat on the ladder of participation.",
     )
     create.add_argument("--date", help="When it took place (YYYY-MM-DD).")
+    create.add_argument("--qr", metavar="FILE.png", help="Also write a QR code of the web link.")
     create.set_defaults(handler=cmd_review_create)
+    close = review_commands.add_parser("close", help="Close a review: its code stops working.")
+    close.add_argument("code")
+    close.set_defaults(handler=cmd_review_close)
     return parser
 
 

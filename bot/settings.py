@@ -39,6 +39,10 @@ class Settings:
     telegram_secret: str = ""
     # Another Bot API server (e.g. a self-hosted one); empty: Telegram's own.
     telegram_api_url: str = ""
+    # The bot's user name (for t.me deep links to a review) and the address
+    # families reach bot.server at (for web links and QR codes).
+    telegram_bot: str = ""
+    public_url: str = ""
     secret_key: str = DEV_SECRET
     min_group: int = 5
     retention_days: int = 365
@@ -52,6 +56,8 @@ class Settings:
         if not self.tracker_url:
             tracker_db = self.var_dir / "rasa_tracker.db"
             object.__setattr__(self, "tracker_url", f"sqlite:///{tracker_db}")
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://localhost:{self.server_port}")
         if not self.spacy_model:
             object.__setattr__(self, "spacy_model", str(self.var_dir / "spacy" / "en_copro"))
         if self.min_group < 1:
@@ -78,6 +84,8 @@ class Settings:
             telegram_token=env.get("COPRO_TELEGRAM_TOKEN", ""),
             telegram_secret=env.get("COPRO_TELEGRAM_SECRET", ""),
             telegram_api_url=env.get("COPRO_TELEGRAM_API_URL", ""),
+            telegram_bot=env.get("COPRO_TELEGRAM_BOT", "").lstrip("@"),
+            public_url=env.get("COPRO_PUBLIC_URL", "").rstrip("/"),
             secret_key=env.get("COPRO_SECRET_KEY") or DEV_SECRET,
             min_group=_int(env, "COPRO_MIN_GROUP", 5),
             retention_days=_int(env, "COPRO_RETENTION_DAYS", 365),

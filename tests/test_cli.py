@@ -162,3 +162,35 @@ def test_the_safeguarding_queue_lists_and_closes_flags(database, capsys):
     assert main(["safeguarding", "list"]) == 0
     assert "No safeguarding messages with status new." in capsys.readouterr().out
     assert main(["safeguarding", "set", "99", "resolved"]) == 1
+
+
+def test_review_create_prints_the_links_and_writes_a_qr_code(
+    database, capsys, tmp_path, monkeypatch
+):
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("COPRO_PUBLIC_URL", "https://localoffer.example.org/chat/")
+    monkeypatch.setenv("COPRO_TELEGRAM_BOT", "@wirral_copro_bot")
+    get_settings.cache_clear()
+    qr = tmp_path / "review.png"
+    assert main(["review", "create", "--title", "Transport review", "--qr", str(qr)]) == 0
+    out = capsys.readouterr().out
+    code = re.search(r"Review code: (\S+)", out).group(1)
+    assert f"Web link: https://localoffer.example.org/chat/?code={code}" in out
+    assert f"Telegram link: https://t.me/wirral_copro_bot?start={code}" in out
+    assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and qr.stat().st_size > 200
+    get_settings.cache_clear()
+
+
+def test_a_closed_review_code_no_longer_opens_it(database, capsys):
+    from bot.store import repository
+
+    assert main(["review", "create", "--title", "Coffee morning"]) == 0
+    code = re.search(r"Review code: (\S+)", capsys.readouterr().out).group(1)
+    assert main(["review", "close", code.lower()]) == 0
+    assert f"Review {code} is closed" in capsys.readouterr().out
+    with unit_of_work() as session:
+        assert repository.find_open_review(session, code) is None
+        assert repository.review_by_code(session, code) is not None
+    assert main(["review", "close", code]) == 1
+    assert "No open review" in capsys.readouterr().err

@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install browser run test train validate lint clean cross-validate bench-safeguarding
+.PHONY: help install browser run test train validate lint clean cross-validate bench-safeguarding bench-export
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ lint: install ## ruff
 
 bench-safeguarding: $(MODEL) ## Safety check recall and false alarms into docs/safeguarding.md
 	$(BIN)/python bench/safeguarding.py
+
+bench-export: install ## Export speed on SQLite and PostgreSQL into docs/benchmarks.md
+	$(BIN)/python bench/export.py
 
 cross-validate: install ## 5-fold NLU cross-validation into docs/nlu-report.md
 	$(BIN)/python -m bot.nlp.report

@@ -1,0 +1,191 @@
+"""How long `copro export` takes, on SQLite and PostgreSQL, as the data grows.
+
+Fills a fresh store with reviews answered by synthetic people (every question,
+a fixed random mix of answers, one comment in five), then times the
+aggregation with suppression (`build_export`) and each output format. Writes
+the export section of docs/benchmarks.md. `make bench-export` runs it.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from sqlalchemy import create_engine, insert, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.content import get_pack  # noqa: E402
+from bot.staff.export import build_export, export_csv, export_json, export_xlsx  # noqa: E402
+from bot.store.db import engine_for, unit_of_work, upgrade  # noqa: E402
+from bot.store.models import Answer, Respondent, Review, ReviewResponse, utcnow  # noqa: E402
+
+REPORT = ROOT / "docs" / "benchmarks.md"
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+SIZES = ((20, 50), (100, 100), (400, 250))  # (reviews, people per review)
+VALUES = ("yes", "yes", "yes", "partly", "no", "unsure", "skipped")
+RUNS = 3
+
+
+def fill(url: str, reviews: int, people: int) -> int:
+    """Reviews answered by ``people`` each; returns the number of answers."""
+    rng = random.Random(42)
+    questions = get_pack("wirral").questions
+    engine = engine_for(url)
+    answers = 0
+    now = utcnow()
+    with engine.begin() as connection:
+        for r in range(reviews):
+            review_id = connection.execute(
+                insert(Review).values(
+                    code=f"B{r:05d}", title=f"Meeting {r}", charter="wirral", created_at=now
+                )
+            ).inserted_primary_key[0]
+            respondents = [
+                {
+                    "pseudonym": f"web-{r}-{p}",
+                    "channel": "web",
+                    "role": "parent_carer",
+                    "created_at": now,
+                }
+                for p in range(people)
+            ]
+            connection.execute(insert(Respondent), respondents)
+            ids = (
+                connection.execute(
+                    text("SELECT id FROM respondent WHERE pseudonym LIKE :p"), {"p": f"web-{r}-%"}
+                )
+                .scalars()
+                .all()
+            )
+            connection.execute(
+                insert(ReviewResponse),
+                [
+                    {
+                        "review_id": review_id,
+                        "respondent_id": i,
+                        "channel": "web",
+                        "started_at": now,
+                        "with_help": False,
+                    }
+                    for i in ids
+                ],
+            )
+            response_ids = (
+                connection.execute(
+                    text("SELECT id FROM review_response WHERE review_id = :r"), {"r": review_id}
+                )
+                .scalars()
+                .all()
+            )
+            rows = [
+                {
+                    "response_id": rid,
+                    "question_id": q.id,
+                    "value": rng.choice(VALUES),
+                    "comment": "it was ok, ring me on 07700 900123" if rng.random() < 0.2 else None,
+                    "channel": "web",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for rid in response_ids
+                for q in questions
+            ]
+            connection.execute(insert(Answer), rows)
+            answers += len(rows)
+    return answers
+
+
+def timed(work) -> float:
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure_one(url: str, reviews: int, people: int) -> str:
+    """One table row: fill a fresh store, then time aggregation and each format."""
+    upgrade(url)
+    answers = fill(url, reviews, people)
+    engine = engine_for(url)
+
+    def aggregate(comments: bool = False):
+        with unit_of_work(engine) as session:
+            return build_export(session, 5, comments=comments)
+
+    results = aggregate()
+    seconds = timed(aggregate)
+    with_comments = timed(lambda: aggregate(comments=True))
+    csv_s = timed(lambda: export_csv(results))
+    json_s = timed(lambda: export_json(results, 5))
+    xlsx_s = timed(lambda: export_xlsx(results, 5))
+    engine.dispose()
+    engine_for.cache_clear()
+    return (
+        f"| {url.split(':')[0]} | {reviews} | {reviews * people:,} | {answers:,} | "
+        f"{seconds:.2f} | {with_comments:.2f} | {csv_s:.2f} | {json_s:.2f} | {xlsx_s:.2f} |"
+    )
+
+
+def measure(url: str) -> list[str]:
+    lines = []
+    for reviews, people in SIZES:
+        lines.append(measure_one(url, reviews, people))
+        print(lines[-1], flush=True)
+        if url.startswith("sqlite"):
+            Path(url.split("///", 1)[1]).unlink()
+        else:
+            with create_engine(url, future=True).begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    return lines
+
+
+def main() -> int:
+    rows = []
+    with TemporaryDirectory() as folder:
+        rows += measure(f"sqlite:///{folder}/bench.db")
+    name = f"copro_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_SERVER, future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001
+        print(f"PostgreSQL not reachable, measured SQLite only: {error}", file=sys.stderr)
+    else:
+        try:
+            rows += measure(f"postgresql://postgres@127.0.0.1:5432/{name}")
+        finally:
+            engine_for.cache_clear()
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    section = [
+        "## Exports (`make bench-export`, bench/export.py)",
+        "",
+        "Seconds, median of three runs, on this machine (2 cores). Aggregation is",
+        "`build_export`: counts made in SQL from live answers and tallies, then",
+        "suppression; with comments it also reads and redacts every comment.",
+        "",
+        "| store | reviews | people | answers | aggregate | with comments | csv | json | xlsx |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+    old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n\n"
+    start = old.find("## Exports")
+    if start >= 0:
+        end = old.find("\n## ", start + 1)
+        old = old[:start] + old[end + 1 :] if end >= 0 else old[:start]
+    REPORT.write_text(old.rstrip("\n") + "\n\n" + "\n".join(section), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -99,6 +99,8 @@ def describe(held: repository.HeldData) -> str:
         ]
         if concern.reply:
             lines.append(f'Staff replied: "{concern.reply}"')
+    if held.telegram_chat:
+        lines += ["", "📱 We keep your Telegram chat number. It is only used to send you replies."]
     if held.safety_messages:
         plural = "s" if held.safety_messages > 1 else ""
         lines += [

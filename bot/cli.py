@@ -257,6 +257,7 @@ def run_purge(days: int | None = None) -> str:
         f"{purged.answers} answers, {purged.responses} responses, "
         f"{purged.respondents} respondents, {purged.safety_flags} closed safety flags, "
         f"{purged.concerns} concerns, {purged.messages} messages, "
+        f"{purged.telegram_chats} Telegram chat ids, "
         f"{events} conversation events. Their counts are kept as tallies. "
         f"{purged.family_pledges_anonymised} family pledges no longer say who made them."
     )

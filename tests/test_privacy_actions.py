@@ -138,3 +138,21 @@ def test_forget_me_deletes_pledges_concerns_and_waiting_messages(database):
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
         [kept] = session.scalars(select(Pledge)).all()
     assert (kept.organisation, kept.pseudonym, kept.representative) == ("Youth Club", None, None)
+
+
+def test_a_kept_telegram_chat_is_shown_and_forgotten(database):
+    from bot.store import telegram
+    from bot.store.models import TelegramChat
+
+    with unit_of_work() as session:
+        telegram.remember_chat(session, "telegram-person", 555)
+    dispatcher = CollectingDispatcher()
+    ActionShowMyData().run(
+        dispatcher, make_tracker("my_data", "my data", sender="telegram-person"), {}
+    )
+    assert "We keep your Telegram chat number" in dispatcher.messages[0]["summary"]
+    ActionForgetMe().run(
+        CollectingDispatcher(), make_tracker("affirm", "yes", sender="telegram-person"), {}
+    )
+    with unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(TelegramChat)) == 0

@@ -339,3 +339,25 @@ def test_the_export_counts_in_sql_on_both_stores(store_url):
         [result] = build_export(session, 5, code="SQL-234")
     assert result.responses == 7
     assert result.questions[0].counts["yes"] == 7 and result.questions[0].withheld == []
+
+
+def test_purge_forgets_old_telegram_chats_of_people_nothing_else_is_kept_about(store_url):
+    from datetime import timedelta
+
+    from bot.store import telegram
+    from bot.store.models import TelegramChat, utcnow
+    from bot.store.retention import cutoff_for, purge
+
+    engine = engine_for(store_url)
+    with unit_of_work(engine) as session:
+        review = repository.ensure_general_review(session, "wirral", "A meeting")
+        repository.start_or_resume(session, review, "telegram-answering", "telegram")
+        for who in ("telegram-answering", "telegram-gone", "telegram-new"):
+            telegram.remember_chat(session, who, abs(hash(who)) % 10**9)
+        for chat in session.scalars(select(TelegramChat)):
+            if chat.pseudonym != "telegram-new":
+                chat.created_at = utcnow() - timedelta(days=400)
+    with unit_of_work(engine) as session:
+        assert purge(session, cutoff_for(365)).telegram_chats == 1
+        kept = sorted(c.pseudonym for c in session.scalars(select(TelegramChat)))
+    assert kept == ["telegram-answering", "telegram-new"]

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store import concerns, pledges
+from bot.store import concerns, pledges, telegram
 from bot.store.models import (
     AGE_BANDS,
     ANSWER_VALUES,
@@ -230,6 +230,8 @@ class HeldData:
     safety_messages: int
     pledges: tuple[Pledge, ...] = ()
     concerns: tuple[Concern, ...] = ()
+    # True when a Telegram chat id is kept so replies can reach the person.
+    telegram_chat: bool = False
 
     @property
     def empty(self) -> bool:
@@ -238,6 +240,7 @@ class HeldData:
             and self.safety_messages == 0
             and not self.pledges
             and not self.concerns
+            and not self.telegram_chat
         )
 
 
@@ -256,8 +259,9 @@ def held_about(session: Session, pseudonym: str) -> HeldData:
     respondent, safety = _respondent_and_flags(session, pseudonym)
     signed = tuple(pledges.pledges_of(session, pseudonym, active_only=False))
     raised = tuple(concerns.concerns_of(session, pseudonym))
+    chat = telegram.chat_id_for(session, pseudonym) is not None
     if respondent is None:
-        return HeldData(None, None, None, None, (), safety, signed, raised)
+        return HeldData(None, None, None, None, (), safety, signed, raised, chat)
     rows = session.execute(
         select(ReviewResponse, Review)
         .join(Review, Review.id == ReviewResponse.review_id)
@@ -287,6 +291,7 @@ def held_about(session: Session, pseudonym: str) -> HeldData:
         safety,
         signed,
         raised,
+        chat,
     )
 
 
@@ -313,6 +318,7 @@ def forget_person(session: Session, pseudonym: str) -> Forgotten:
     respondent, kept = _respondent_and_flags(session, pseudonym)
     pledges_deleted, pledges_anonymised = pledges.forget_pledges(session, pseudonym)
     concerns_deleted, messages = concerns.forget_concerns(session, pseudonym)
+    telegram.forget_chat(session, pseudonym)
     others = (pledges_deleted, pledges_anonymised, int(concerns_deleted or 0), int(messages or 0))
     if respondent is None:
         session.expunge_all()

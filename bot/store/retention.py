@@ -18,11 +18,14 @@ from bot.store import concerns
 from bot.store.models import (
     Answer,
     AnswerTally,
+    Concern,
+    OutboxMessage,
     Pledge,
     Respondent,
     ResponseTally,
     ReviewResponse,
     SafeguardingFlag,
+    TelegramChat,
     utcnow,
 )
 from bot.store.pledges import FAMILY_KINDS
@@ -41,6 +44,7 @@ class Purged:
     concerns: int = 0
     messages: int = 0
     family_pledges_anonymised: int = 0
+    telegram_chats: int = 0
 
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
@@ -127,6 +131,18 @@ def purge(session: Session, cutoff: datetime) -> Purged:
         execution_options=no_sync,
     ).rowcount
     old_concerns, old_messages = concerns.purge_before(session, cutoff)
+    # A kept Telegram chat id goes once nothing else about the person is kept.
+    chats = session.execute(
+        delete(TelegramChat).where(
+            TelegramChat.created_at < cutoff,
+            TelegramChat.pseudonym.not_in(select(Respondent.pseudonym)),
+            TelegramChat.pseudonym.not_in(select(Concern.pseudonym)),
+            TelegramChat.pseudonym.not_in(
+                select(OutboxMessage.pseudonym).where(OutboxMessage.delivered_at.is_(None))
+            ),
+        ),
+        execution_options=no_sync,
+    ).rowcount
     family_pledges = session.execute(
         update(Pledge)
         .where(
@@ -147,4 +163,5 @@ def purge(session: Session, cutoff: datetime) -> Purged:
         int(old_concerns or 0),
         int(old_messages or 0),
         int(family_pledges or 0),
+        int(chats or 0),
     )

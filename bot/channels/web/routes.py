@@ -253,6 +253,7 @@ def _held_as_dict(held: repository.HeldData) -> dict:
             }
             for c in held.concerns
         ],
+        "telegram_chat_kept": held.telegram_chat,
         "safety_messages_kept": held.safety_messages,
     }
 

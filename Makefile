@@ -37,10 +37,12 @@ validate: install ## Check the training data
 	$(BIN)/rasa data validate -d domain.yml --data nlu_data --fail-on-warnings
 
 $(MODEL): $(STAMP) $(SPACY) $(TRAINING)
+	@mkdir -p models && touch models/.training-started
 	$(BIN)/rasa data validate -d domain.yml --data nlu_data --fail-on-warnings
 	$(BIN)/rasa train -d domain.yml --data nlu_data --config config.yml --out models --fixed-model-name current
-	@# Rasa keeps the old model when its fingerprint is unchanged (e.g. only rule code changed).
-	touch $(MODEL)
+	@# Dated when training started: Rasa keeps the old file when nothing it reads
+	@# changed, and a file edited during training must still count as newer.
+	touch -r models/.training-started $(MODEL)
 
 train: $(MODEL) ## Train the model (only when the data changed)
 

@@ -84,6 +84,8 @@ def describe(held: repository.HeldData) -> str:
             )
             if answer.comment:
                 lines.append(f'You said: "{answer.comment}"')
+        if review.hear_back:
+            lines.append("📣 You asked to hear what changes.")
     for pledge in held.pledges:
         state = f"taken back on {pledge.withdrawn_at:%d %B %Y}" if pledge.withdrawn_at else "signed"
         lines += ["", f"✍️ Pledge: {describe_pledge(pledge)} ({state})."]

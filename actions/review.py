@@ -26,11 +26,13 @@ from actions.learn import EXPLAIN_INTENTS, explain
 from bot.content import CharterPack, Question, get_pack
 from bot.nlp.profile import age_band_of, role_of
 from bot.settings import get_settings
-from bot.store import repository
+from bot.store import repository, updates
 from bot.store.db import unit_of_work
 
 ANSWER_STAGE = "answer"
 COMMENT_STAGE = "comment:"
+# After the last question: do they want to hear what changes ("you said, we did")?
+HEAR_BACK_STAGE = "hear_back"
 GENERAL_CODE = "GENERAL"
 YOUNG_PERSON = "young_person"
 # A typed answer longer than this many words is kept as the person's comment too.
@@ -147,6 +149,9 @@ class ActionAskReviewAnswer(Action):
         if stage.startswith(COMMENT_STAGE):
             dispatcher.utter_message(response="utter_review_tell_more")
             return []
+        if stage == HEAR_BACK_STAGE:
+            dispatcher.utter_message(response="utter_review_hear_back")
+            return []
         response_id = tracker.get_slot("review_response_id")
         if response_id is None:
             return []
@@ -233,7 +238,9 @@ class ValidateReviewForm(FormValidationAction):
         slots: dict[str, Any] = {}
         with unit_of_work() as session:
             answered = set(repository.answered_questions(session, int(response_id)))
-            if stage.startswith(COMMENT_STAGE):
+            if stage == HEAR_BACK_STAGE:
+                stage = self._take_hear_back(dispatcher, tracker, session, int(response_id), slots)
+            elif stage.startswith(COMMENT_STAGE):
                 stage = self._take_comment(
                     dispatcher, tracker, session, int(response_id), stage, intent, text, slots
                 )
@@ -242,12 +249,42 @@ class ValidateReviewForm(FormValidationAction):
                     dispatcher, tracker, session, int(response_id), pack, answered, slots
                 )
                 answered = set(repository.answered_questions(session, int(response_id)))
+            if stage == ANSWER_STAGE and current_question(pack, answered) is None:
+                asked = updates.hear_back_of(session, int(response_id)) is not None
+                stage = ANSWER_STAGE if asked else HEAR_BACK_STAGE
         done = stage == ANSWER_STAGE and current_question(pack, answered) is None
         slots.update(
             review_answer="done" if done else None,
             review_stage=None if done else stage,
         )
         return slots
+
+    def _take_hear_back(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        session: Any,
+        response_id: int,
+        slots: dict[str, Any],
+    ) -> str:
+        """Yes keeps them on the list for "you said, we did"; anything like no does not.
+
+        Not sure counts as no: nothing is sent to anyone who did not clearly ask.
+        """
+        intent = intent_of(tracker)
+        typed = typed_by_person(text_of(tracker))
+        sure = not typed or confidence_of(tracker) >= TYPED_ANSWER_CONFIDENCE
+        if intent in EXPLAIN_INTENTS:
+            slots.update(explain(dispatcher, tracker, intent))
+            return HEAR_BACK_STAGE
+        if sure and intent in ("affirm", "deny", "skip_question", "unsure"):
+            updates.set_hear_back(session, response_id, intent == "affirm")
+            return ANSWER_STAGE
+        if intent == "simpler":
+            slots["simple_mode"] = True
+        else:
+            dispatcher.utter_message(response="utter_review_not_understood")
+        return HEAR_BACK_STAGE
 
     def _take_comment(
         self,

@@ -22,6 +22,7 @@ SETS = [
     ("second development", "risk_messages_dev2.txt", "ordinary_messages_dev2.txt"),
     ("first held out (seen since)", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
     ("second held out", "risk_messages_heldout2.txt", "ordinary_messages_heldout2.txt"),
+    ("third held out", "risk_messages_heldout3.txt", "ordinary_messages_heldout3.txt"),
 ]
 
 

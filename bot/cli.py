@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -14,16 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.staff.reviews import CODE_ALPHABET, LADDER_LEVELS, new_review_code
 
-# Letters and digits that are hard to mix up when read aloud or written down.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+__all__ = ["CODE_ALPHABET", "main", "new_review_code"]
 MODEL_PATH = PROJECT_ROOT / "models" / "current.tar.gz"
-
-
-def new_review_code() -> str:
-    """A short code like 'KD7-M4P': easy to read aloud, hard to guess."""
-    chars = [secrets.choice(CODE_ALPHABET) for _ in range(6)]
-    return "".join(chars[:3]) + "-" + "".join(chars[3:])
 
 
 def cmd_nlp_build(args: argparse.Namespace) -> int:
@@ -74,62 +67,77 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+REVIEW_PROBLEMS = {
+    "title": "Error: --title must be 1 to 200 characters.",
+    "date": "Error: --date must be a date like 2026-11-20.",
+}
+
+
 def cmd_review_create(args: argparse.Namespace) -> int:
-    from bot.content import ContentError, get_pack
-    from bot.store import repository
+    from bot.staff import reviews
     from bot.store.db import unit_of_work, upgrade
 
     try:
-        pack = get_pack(args.charter)
-    except ContentError as error:
-        print(f"Error: {error}", file=sys.stderr)
+        checked = reviews.check_new_review(args.title, args.charter, args.level, args.date)
+    except reviews.ReviewProblem as problem:
+        print(REVIEW_PROBLEMS.get(problem.field, f"Error: {problem}"), file=sys.stderr)
         return 2
-    title = args.title.strip()
-    if not title or len(title) > 200:
-        print("Error: --title must be 1 to 200 characters.", file=sys.stderr)
-        return 2
-    if args.date:
-        try:
-            date.fromisoformat(args.date)
-        except ValueError:
-            print("Error: --date must be a date like 2026-11-20.", file=sys.stderr)
-            return 2
     upgrade()
     with unit_of_work() as session:
-        review = repository.create_review(
-            session, new_review_code(), title, pack.id, level=args.level, held_on=args.date
-        )
-        code = review.code
-    settings = get_settings()
-    web_link = f"{settings.public_url}/?code={code}"
+        code = reviews.create_review(session, checked)
+    links = reviews.review_links(get_settings(), code)
     print(f"Review code: {code}")
-    print(f"Web link: {web_link}")
-    if settings.telegram_bot:
-        print(f"Telegram link: https://t.me/{settings.telegram_bot}?start={code}")
+    print(f"Web link: {links.web_link}")
+    if links.telegram_link:
+        print(f"Telegram link: {links.telegram_link}")
     else:
         print("Telegram link: set COPRO_TELEGRAM_BOT (the bot's user name) to get one.")
     if args.qr:
-        import segno
-
-        segno.make(web_link, error="m").save(args.qr, scale=8, border=4)
+        reviews.qr_code(links.web_link).save(args.qr, scale=8, border=4)
         print(f"QR code of the web link: {args.qr}")
+    return 0
+
+
+def cmd_review_update(args: argparse.Namespace) -> int:
+    """You said, we did: save what changed and send it to the people who asked to hear."""
+    from bot.store import concerns, repository, updates
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    try:
+        with unit_of_work() as session:
+            review = repository.review_by_code(session, args.code.strip().upper())
+            if review is None:
+                print(f"No review with the code {args.code}.", file=sys.stderr)
+                return 1
+            told = updates.post_update(session, review, args.text).people_told
+            code = review.code
+    except concerns.TextProblem as problem:
+        print(
+            f"The text is {problem}: please write up to {updates.UPDATE_MAX} characters.",
+            file=sys.stderr,
+        )
+        return 2
+    people = "1 person" if told == 1 else f"{told} people"
+    print(f"Saved for review {code}. It goes to {people} who asked to hear back.")
+    if told and push_telegram():
+        print("Telegram users have it now; web chat users see it on their next visit.")
+    elif told:
+        print("They see it with their next message.")
     return 0
 
 
 def cmd_review_close(args: argparse.Namespace) -> int:
     """Close a review: its code no longer opens it; its answers stay for the exports."""
-    from bot.store import repository
+    from bot.staff.reviews import close_review
     from bot.store.db import unit_of_work, upgrade
-    from bot.store.models import utcnow
 
     upgrade()
     with unit_of_work() as session:
-        review = repository.find_open_review(session, args.code)
-        if review is None:
-            print(f"No open review with the code {args.code}.", file=sys.stderr)
-            return 1
-        review.closed_at = utcnow()
-        code = review.code
+        code = close_review(session, args.code)
+    if code is None:
+        print(f"No open review with the code {args.code}.", file=sys.stderr)
+        return 1
     print(f"Review {code} is closed. Its answers are kept for the exports.")
     return 0
 
@@ -494,6 +502,81 @@ def cmd_concerns_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_password(args: argparse.Namespace) -> str | None:
+    """The new account's password: one line from stdin, or typed twice (not shown)."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password (12 characters or more, not shown): ")
+    again = getpass.getpass("The same password again: ")
+    if first != again:
+        print("The two passwords were not the same. Nothing was saved.", file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    """Add a staff account for the dashboard."""
+    from bot.staff import accounts
+    from bot.store.db import unit_of_work, upgrade
+
+    try:
+        name = accounts.clean_username(args.name)
+    except accounts.AccountProblem as problem:
+        print(f"Error: {problem}", file=sys.stderr)
+        return 2
+    password = _new_password(args)
+    if password is None:
+        return 2
+    upgrade()
+    try:
+        with unit_of_work() as session:
+            accounts.add_account(session, name, password)
+    except accounts.AccountProblem as problem:
+        print(f"Error: {problem}", file=sys.stderr)
+        return 1 if isinstance(problem, accounts.NameTaken) else 2
+    print(f"Added the staff account {name}. Log in at {get_settings().public_url}/staff")
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    from bot.staff import accounts
+    from bot.store.db import unit_of_work, upgrade
+    from bot.store.models import utcnow
+
+    upgrade()
+    with unit_of_work() as session:
+        members = accounts.list_accounts(session)
+    if not members:
+        print("No staff accounts yet. Add one with: copro staff add NAME")
+        return 0
+    now = utcnow()
+    for m in members:
+        last = f"{m.last_login_at:%Y-%m-%d %H:%M} UTC" if m.last_login_at else "never"
+        locked = (
+            f", locked until {m.locked_until:%H:%M} UTC"
+            if m.locked_until and m.locked_until > now
+            else ""
+        )
+        print(f"{m.username}: added {m.created_at:%Y-%m-%d}, last login {last}{locked}")
+    return 0
+
+
+def cmd_staff_remove(args: argparse.Namespace) -> int:
+    from bot.staff import accounts
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    with unit_of_work() as session:
+        removed = accounts.remove_account(session, args.name)
+    if not removed:
+        print(f"No staff account called {args.name}.", file=sys.stderr)
+        return 1
+    print(f"Removed the staff account {args.name}. Its sessions have ended.")
+    return 0
+
+
 def telegram_poll_command() -> list[str]:
     return [sys.executable, "-m", "bot.cli", "telegram", "poll"]
 
@@ -685,6 +768,26 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--delete", action="store_true", help="Stop sending updates there.")
     hook.set_defaults(handler=cmd_telegram_webhook)
 
+    staff = commands.add_parser("staff", help="Accounts for the staff dashboard (/staff).")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_commands.add_parser(
+        "add", help="Add an account; the password is asked for (12 characters or more)."
+    )
+    add.add_argument("name", help="The user name (letters, digits, . _ @ -).")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="Read the password from the first line of standard input (for scripts).",
+    )
+    add.set_defaults(handler=cmd_staff_add)
+    accounts_list = staff_commands.add_parser("list", help="List the accounts.")
+    accounts_list.set_defaults(handler=cmd_staff_list)
+    remove = staff_commands.add_parser(
+        "remove", help="Remove an account; anyone logged in with it is logged out."
+    )
+    remove.add_argument("name")
+    remove.set_defaults(handler=cmd_staff_remove)
+
     review = commands.add_parser("review", help="Reviews of meetings and projects.")
     review_commands = review.add_subparsers(dest="review_command", required=True)
     create = review_commands.add_parser("create", help="Create a review and print its code.")
@@ -692,15 +795,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--charter", default=None, help="Charter pack id (default COPRO_CHARTER).")
     create.add_argument(
         "--level",
-        choices=[
-            "co-producing",
-            "co-designing",
-            "engaging",
-            "consulting",
-            "informing",
-            "instructing",
-            "coercing",
-        ],
+        choices=LADDER_LEVELS,
         help="Where staff think the work sat on the ladder of participation.",
     )
     create.add_argument("--date", help="When it took place (YYYY-MM-DD).")
@@ -709,6 +804,13 @@ def build_parser() -> argparse.ArgumentParser:
     close = review_commands.add_parser("close", help="Close a review: its code stops working.")
     close.add_argument("code")
     close.set_defaults(handler=cmd_review_close)
+    said = review_commands.add_parser(
+        "update",
+        help="You said, we did: what changed because of a review, sent to those who asked.",
+    )
+    said.add_argument("code")
+    said.add_argument("--text", required=True, help="What you changed, in plain words.")
+    said.set_defaults(handler=cmd_review_update)
     return parser
 
 

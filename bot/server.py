@@ -1,4 +1,4 @@
-"""The ASGI application: web chat, Telegram's webhook, the pledge register, health check."""
+"""The ASGI application: web chat, Telegram's webhook, pledge register, staff dashboard, health."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from bot.channels import telegram
 from bot.channels.limits import ChatLimits
 from bot.channels.web.routes import routes as web_routes
 from bot.settings import Settings, get_settings
+from bot.staff import security
+from bot.staff.dashboard import routes as staff_routes
 from bot.staff.routes import routes as public_routes
 
 SECURITY_HEADERS = {
@@ -154,9 +156,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *web_routes,
             *public_routes,
             *telegram.routes,
+            # Not in the OpenAPI description: for staff only, behind a login.
+            *staff_routes,
         ],
         middleware=[
             Middleware(SecurityHeaders),
+            # Under /staff only: forms checked, then their CSRF token (asgi-csrf).
+            Middleware(security.StaffGuard, settings=settings),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,

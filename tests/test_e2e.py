@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.content import channel_message, get_pack, list_packs
 from bot.server import create_app
 from bot.settings import Settings
+from bot.store import updates
 from bot.store.db import engine_for, unit_of_work
 from bot.store.models import (
     Answer,
@@ -58,6 +59,15 @@ def answers_of(stack, sender: str) -> dict[str, Answer]:
     return {row.question_id: row for row in rows}
 
 
+def hear_back_of(stack, sender: str) -> bool | None:
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        return session.scalar(
+            select(ReviewResponse.hear_back)
+            .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+            .where(Respondent.pseudonym == sender)
+        )
+
+
 def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
     sender = "web-e2e-buttons"
     assert "co-production companion" in texts(stack.say(sender, "hello"))
@@ -82,7 +92,9 @@ def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
         assert "I saved what you said" in replies
         if number < len(QUESTIONS):
             assert f"Question {number + 1} of 7" in replies
-    assert "That is the end" in replies
+    assert "Do you want us to send it to you?" in replies and "That is the end" not in replies
+    assert "That is the end" in texts(stack.say(sender, "/affirm"))
+    assert hear_back_of(stack, sender) is True
     saved = answers_of(stack, sender)
     assert {q: a.value for q, a in saved.items()} == {q.id: "yes" for q in QUESTIONS}
     assert [saved[q.id].comment for q in QUESTIONS] == [
@@ -278,7 +290,9 @@ def test_a_person_chooses_their_area_and_reviews_with_its_charter(stack, area):
         replies = texts(stack.say(sender, "/skip_question"))
         if number < total:
             assert pack.questions[number].text in replies
-    assert "That is the end" in replies
+    assert "Do you want us to send it to you?" in replies
+    assert "That is the end" in texts(stack.say(sender, "no thanks"))
+    assert hear_back_of(stack, sender) is False
     saved = answers_of(stack, sender)
     assert {q: a.value for q, a in saved.items()} == {q.id: "partly" for q in pack.questions}
     with unit_of_work(engine_for(stack.database_url)) as session:
@@ -681,7 +695,20 @@ async def test_a_parent_on_telegram_reviews_a_meeting_by_buttons_and_by_typing(s
                     await press("Next")
                 else:
                     await feed(application, typed("not really, it was far too noisy"))
-            assert "Thank you" in "\n".join(api.texts()[-2:])
+            assert "Do you want us to send it to you?" in api.texts()[-1]
+            await press("Yes, send it")
+            assert "That is the end" in "\n".join(api.texts()[-2:])
+            # Staff say what changed: it reaches this parent on Telegram.
+            with unit_of_work(engine_for(stack.database_url)) as session:
+                review = session.scalar(
+                    select(Review)
+                    .join(ReviewResponse, ReviewResponse.review_id == Review.id)
+                    .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+                    .where(Respondent.pseudonym == sender)
+                )
+                updates.post_update(session, review, "We moved the meeting to a quieter room.")
+            assert await telegram.push_waiting(application, settings) == 1
+            assert "We moved the meeting to a quieter room." in api.texts()[-1]
         finally:
             await application.shutdown()
     saved = answers_of(stack, sender)

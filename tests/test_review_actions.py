@@ -286,11 +286,82 @@ def test_help_mid_review_explains_how_to_answer(database):
     assert messages[0]["response"] == "utter_review_help"
 
 
-def complete_review(slots: dict[str, Any]) -> dict[str, Any]:
+def complete_review(slots: dict[str, Any], hear_back: str = "/deny") -> dict[str, Any]:
     for _ in PACK.questions:
         slots, _ = answer(slots, "affirm", "/affirm")
         slots, _ = answer(slots, "skip_question", "/skip_question")
+    assert slots["review_answer"] is None and slots["review_stage"] == "hear_back"
+    assert ask(slots)[0]["response"] == "utter_review_hear_back"
+    slots, _ = answer(slots, hear_back[1:], hear_back)
     return slots
+
+
+def hear_back_saved() -> bool | None:
+    with unit_of_work() as session:
+        [response] = session.scalars(select(ReviewResponse)).all()
+        return response.hear_back
+
+
+@pytest.mark.parametrize(
+    "intent, text, wanted",
+    [
+        ("affirm", "/affirm", True),
+        ("affirm", "yes please", True),
+        ("deny", "/deny", False),
+        ("deny", "no thanks", False),
+        # Only a clear yes puts someone on the list.
+        ("unsure", "not sure", False),
+        ("skip_question", "/skip_question", False),
+    ],
+)
+def test_after_the_last_question_they_choose_whether_to_hear_back(database, intent, text, wanted):
+    slots, _ = start(database)
+    for _ in PACK.questions:
+        slots, _ = answer(slots, "affirm", "/affirm")
+        slots, _ = answer(slots, "skip_question", "/skip_question")
+    assert hear_back_saved() is None
+    slots, messages = answer(slots, intent, text)
+    assert messages == []
+    assert slots["review_answer"] == "done"
+    assert hear_back_saved() is wanted
+
+
+@pytest.mark.parametrize("intent, text", [("greet", "hiya"), ("partly", "a bit")])
+def test_an_unclear_reply_to_hear_back_is_asked_again(database, intent, text):
+    slots, _ = start(database)
+    for _ in PACK.questions:
+        slots, _ = answer(slots, "affirm", "/affirm")
+        slots, _ = answer(slots, "skip_question", "/skip_question")
+    slots, messages = answer(slots, intent, text)
+    assert messages[0]["response"] == "utter_review_not_understood"
+    assert slots["review_answer"] is None and slots["review_stage"] == "hear_back"
+    assert ask(slots)[0]["response"] == "utter_review_hear_back"
+    assert hear_back_saved() is None
+
+
+def test_a_typed_yes_the_classifier_is_unsure_of_is_asked_again(database):
+    slots, _ = start(database)
+    for _ in PACK.questions:
+        slots, _ = answer(slots, "affirm", "/affirm")
+        slots, _ = answer(slots, "skip_question", "/skip_question")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "affirm", "yez i gues", slots=slots, active_loop="review_form", confidence=0.6
+    )
+    result = ValidateReviewForm().validate_review_answer("yez i gues", dispatcher, tracker, {})
+    assert result["review_stage"] == "hear_back"
+    assert hear_back_saved() is None
+
+
+def test_a_last_answer_with_words_goes_straight_to_hear_back(database):
+    slots, _ = start(database)
+    for _ in PACK.questions[:-1]:
+        slots, _ = answer(slots, "affirm", "/affirm")
+        slots, _ = answer(slots, "skip_question", "/skip_question")
+    slots, _ = answer(slots, "deny", "no the papers came far too late")
+    assert slots["review_stage"] == "hear_back"
+    slots, _ = answer(slots, "affirm", "/affirm")
+    assert slots["review_answer"] == "done" and hear_back_saved() is True
 
 
 def test_last_answer_completes_the_form_and_finish_marks_it_done(database):
@@ -401,6 +472,7 @@ def test_every_charter_pack_drives_a_complete_review(database, monkeypatch, pack
         asked.append(ask(slots)[0]["question"])
         slots, _ = answer(slots, "partly", "/partly")
         slots, _ = answer(slots, "skip_question", "/skip_question")
+    slots, _ = answer(slots, "deny", "/deny")
     assert asked == [q.text for q in pack.questions]
     assert slots["review_answer"] == "done"
     assert {q: a.value for q, a in saved_answers().items()} == {

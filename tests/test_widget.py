@@ -829,3 +829,128 @@ def test_the_public_pledge_register_page_has_no_wcag_a_or_aa_violations(watched,
     found.save_to_file(RESULTS / "axe-pledge-register.json", violations_only=True)
     assert found.violations_count == 0, found.generate_report()
     assert watched.errors == []
+
+
+# ---- The staff dashboard ---------------------------------------------------------------------
+
+STAFF_NAME, STAFF_PASSWORD = "axe.tester", "a long staff password"
+
+
+@pytest.fixture(scope="module")
+def staff_server(tmp_path_factory) -> Iterator[str]:
+    """bot.server alone on a free port: the staff dashboard needs no Rasa.
+
+    One account, a review answered by 6 people (so that its results show), a
+    concern, a safeguarding message and a pledge.
+    """
+    import uvicorn
+
+    from bot.staff import accounts
+    from bot.store import concerns, pledges, repository
+    from bot.store.db import unit_of_work, upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('staff') / 'copro.db'}"
+    upgrade(url)
+    with unit_of_work(engine_for(url)) as session:
+        accounts.add_account(session, STAFF_NAME, STAFF_PASSWORD)
+        review = repository.create_review(
+            session, "AXE-234", "Short breaks workshop", "wirral", "co-designing", "2026-11-20"
+        )
+        for n in range(6):
+            ref = repository.start_or_resume(session, review, f"web-axe-{n}", "web")
+            repository.set_profile(session, f"web-axe-{n}", "web", role="parent_carer")
+            values = ["yes", "no" if n < 2 else "yes", "partly"]
+            for question, value in zip(QUESTIONS[:3], values, strict=True):
+                repository.record_answer(session, ref.response_id, question.id, value, "web")
+        concerns.raise_concern(
+            session,
+            pseudonym="web-axe-0",
+            channel="web",
+            charter="wirral",
+            about="The transport meeting",
+            what_happened="The room had no ramp.",
+            principle="value_and_include",
+            wants_reply=True,
+        )
+        repository.flag_safeguarding(session, "web-axe-1", "web", "wirral", "im scared", "rules")
+        pledges.sign_pledge(
+            session,
+            pseudonym="web-axe-2",
+            channel="web",
+            charter="wirral",
+            kind="organisation",
+            organisation="Wirral Council",
+            representative="Asha Khan",
+            representative_role="Director of SEND",
+        )
+    app = create_app(Settings(secret_key=SECRET, database_url=url, rasa_url="http://127.0.0.1:9"))
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws="none", log_level="warning", lifespan="on"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("bot.server did not start")
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=15)
+    engine_for(url).dispose()
+
+
+def test_the_staff_dashboard_has_no_wcag_a_or_aa_violations(watched, staff_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = watched.page
+
+    def check(name: str) -> None:
+        shot(page, name)
+        found = axe.run(page, options=AXE_OPTIONS)
+        found.save_to_file(RESULTS / f"axe-{name}.json", violations_only=True)
+        assert found.violations_count == 0, found.generate_report()
+
+    page.goto(f"{staff_server}/staff")
+    assert page.url == f"{staff_server}/staff/login?next=%2Fstaff"
+    check("staff-login")
+    # The first Tab reaches the skip link, which moves to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    # Log in with the keyboard alone.
+    page.get_by_label("User name").focus()
+    page.keyboard.type(STAFF_NAME)
+    page.keyboard.press("Tab")
+    page.keyboard.type(STAFF_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{staff_server}/staff")
+    assert page.get_by_role("heading", level=1).text_content() == "Reviews"
+    assert page.get_by_role("table").first.is_visible()
+    check("staff-reviews")
+
+    page.get_by_role("link", name="Short breaks workshop").click()
+    page.wait_for_url(f"{staff_server}/staff/reviews/AXE-234")
+    assert page.get_by_role("heading", level=1).text_content() == "Short breaks workshop"
+    assert page.get_by_role("table", name="Answers to question 1").is_visible()
+    # Every chart and the QR code loaded (a refused image would have no width).
+    widths = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
+    assert len(widths) >= 4 and all(width > 0 for width in widths)
+    check("staff-review-results")
+    for section, heading in (
+        ("Pledges", "Pledge register"),
+        ("Concerns", "Concerns"),
+        ("Safeguarding", "Safeguarding"),
+    ):
+        page.get_by_role("navigation", name="Staff dashboard").get_by_role(
+            "link", name=section
+        ).click()
+        page.wait_for_url(f"{staff_server}/staff/{section.lower()}")
+        assert page.get_by_role("heading", level=1).text_content() == heading
+        assert page.locator("[aria-current=page]").text_content() == section
+        check(f"staff-{section.lower()}")
+    assert watched.errors == []

@@ -39,6 +39,7 @@ from bot.store.models import (
     ReviewResponse,
 )
 from bot.store.retention import UNKNOWN_ROLE
+from bot.store.updates import updates_for
 
 ROLE_KEYS = (*ROLES, UNKNOWN_ROLE)
 CHANNEL_KEYS = ("web", "telegram", "rest")
@@ -73,6 +74,8 @@ class ReviewResult:
     principles: list[QuestionResult] = field(default_factory=list)
     # (question id, redacted words), only when asked for and the group is large enough.
     comments: list[tuple[str, str]] | None = None
+    # "You said, we did": (date, what staff changed), oldest first. Staff words only.
+    updates: list[tuple[str, str]] = field(default_factory=list)
 
 
 def suppress_counts(
@@ -248,6 +251,7 @@ def build_export(
     roles = _people_by(session, ids, "role") if ids else {}
     channels = _people_by(session, ids, "channel") if ids else {}
     written = _comments(session, ids) if ids and comments else {}
+    changes = updates_for(session, ids)
     by_question: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(ANSWER_VALUES, 0)
     )
@@ -304,6 +308,9 @@ def build_export(
                 comments=_ordered(written.get(review.id, []), questions)
                 if comments and total >= min_group
                 else None,
+                updates=[
+                    (u.created_at.date().isoformat(), u.text) for u in changes.get(review.id, [])
+                ],
             )
         )
     return results
@@ -343,6 +350,7 @@ def export_json(results: list[ReviewResult], min_group: int) -> str:
                     else {"id": p.id, "name": p.text, "counts": p.counts, "withheld": p.withheld}
                     for p in r.principles
                 ],
+                "you_said_we_did": [{"date": d, "text": t} for d, t in r.updates],
                 **(
                     {}
                     if r.comments is None
@@ -403,6 +411,7 @@ README_LINES = (
     "- zeros are shown. No name is ever in this file.",
     "Comments are only here when asked for, for reviews of {min_group} or more people,",
     "with emails, links, phone numbers, postcodes and names taken out.",
+    "'You said, we did' lists what staff changed after each review, in their words.",
 )
 
 
@@ -435,6 +444,12 @@ def export_xlsx(results: list[ReviewResult], min_group: int) -> bytes:
         for r in results:
             for question, words in r.comments or []:
                 written.append([safe_cell(value) for value in (r.code, question, words)])
+    if any(r.updates for r in results):
+        changes = book.create_sheet("You said, we did")
+        changes.append(["review", "title", "date", "what we did"])
+        for r in results:
+            for day, text in r.updates:
+                changes.append([safe_cell(value) for value in (r.code, r.title, day, text)])
     for title, attribute, keys in (
         ("People by role", "by_role", ROLE_KEYS),
         ("People by channel", "by_channel", CHANNEL_KEYS),

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.staff.register import CharterRegister, build_register, register_json
-from bot.store.db import engine_for, unit_of_work
+from bot.store.db import engine_for, in_thread, unit_of_work
 
-logger = logging.getLogger(__name__)
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     autoescape=select_autoescape(["html"]),
@@ -40,11 +36,7 @@ def _read(database_url: str) -> list[CharterRegister]:
 
 
 async def _registers(request: Request) -> list[CharterRegister] | None:
-    try:
-        return await run_in_threadpool(_read, request.app.state.settings.database_url)
-    except SQLAlchemyError as error:
-        logger.warning("The store did not answer: %s", type(error).__name__)
-        return None
+    return await in_thread(_read, request.app.state.settings.database_url)
 
 
 UNAVAILABLE = "The list of signatures is not available just now. Please try again later."

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from bot.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -60,6 +66,19 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+async def in_thread(function: Callable[..., T], *args: object) -> T | None:
+    """Run one unit of work on the store in a worker thread, away from the event loop.
+
+    None when the store did not answer; the warning names the kind of error only,
+    never its message (which can quote what people wrote).
+    """
+    try:
+        return await run_in_threadpool(function, *args)
+    except SQLAlchemyError as error:
+        logger.warning("The store did not answer: %s", type(error).__name__)
+        return None
 
 
 def upgrade(url: str | None = None) -> None:

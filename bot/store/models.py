@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import declarative_base, relationship
@@ -61,6 +62,9 @@ class Review(Base):
     closed_at = Column(DateTime(timezone=True), nullable=True)
 
     responses = relationship("ReviewResponse", back_populates="review")
+    updates = relationship(
+        "ReviewUpdate", back_populates="review", order_by="ReviewUpdate.id", cascade="all"
+    )
 
 
 class ReviewResponse(Base):
@@ -77,10 +81,28 @@ class ReviewResponse(Base):
     finished_at = Column(DateTime(timezone=True), nullable=True)
     # An under-13 is asked to answer with a trusted adult: their answers say so.
     with_help = Column(Boolean, nullable=False, default=False)
+    # Asked at the end: do they want to hear what changes ("you said, we did")?
+    # None until they answer.
+    hear_back = Column(Boolean, nullable=True)
 
     review = relationship("Review", back_populates="responses")
     respondent = relationship("Respondent", back_populates="responses")
     answers = relationship("Answer", back_populates="response", cascade="all, delete-orphan")
+
+
+class ReviewUpdate(Base):
+    """You said, we did: what staff changed because of a review's answers."""
+
+    __tablename__ = "review_update"
+
+    id = Column(Integer, primary_key=True)
+    review_id = Column(ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # How many people who asked to hear back it was sent to.
+    people_told = Column(Integer, nullable=False, default=0)
+
+    review = relationship("Review", back_populates="updates")
 
 
 class Answer(Base):
@@ -233,3 +255,26 @@ class TelegramChat(Base):
     pseudonym = Column(String(128), nullable=False, unique=True)
     chat_id = Column(BigInteger, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class StaffAccount(Base):
+    """Someone from the SEND team or forum who may open the staff dashboard.
+
+    Only an Argon2 hash of the password is kept. After too many wrong passwords
+    the account is locked for a while; the lock is kept here so that it holds
+    in every process.
+    """
+
+    __tablename__ = "staff_account"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    failed_logins = Column(Integer, nullable=False, default=0, server_default="0")
+    locked_until = Column(DateTime(timezone=True), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_login_at = Column(DateTime(timezone=True), nullable=True)
+
+
+# One account per name, whatever its case ("Jo" and "jo" are the same person).
+Index("staff_account_username_any_case", func.lower(StaffAccount.username), unique=True)

@@ -76,6 +76,12 @@ def review_by_code(session: Session, code: str) -> Review | None:
     return session.scalar(select(Review).where(Review.code == code))
 
 
+def all_reviews(session: Session) -> list[Review]:
+    """Every review, newest first (open and closed)."""
+    newest_first = select(Review).order_by(Review.created_at.desc(), Review.id.desc())
+    return list(session.scalars(newest_first))
+
+
 def ensure_general_review(session: Session, charter: str, title: str) -> Review:
     code = general_review_code(charter)
     review = session.scalar(select(Review).where(Review.code == code))
@@ -216,6 +222,8 @@ class HeldReview:
     started_at: datetime
     finished: bool
     answers: tuple[HeldAnswer, ...]
+    # Whether they asked to hear what changes ("you said, we did"); None: not asked.
+    hear_back: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +288,7 @@ def held_about(session: Session, pseudonym: str) -> HeldData:
                 started_at=response.started_at,
                 finished=response.finished_at is not None,
                 answers=tuple(HeldAnswer(a.question_id, a.value, a.comment) for a in answers),
+                hear_back=response.hear_back,
             )
         )
     return HeldData(

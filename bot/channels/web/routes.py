@@ -6,7 +6,6 @@ import logging
 import secrets
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -17,7 +16,7 @@ from bot.channels.inbound import button_payload, pseudonym, typed_text
 from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, send_to_rasa
 from bot.content import channel_message
 from bot.store import concerns, repository
-from bot.store.db import engine_for, unit_of_work
+from bot.store.db import engine_for, in_thread, unit_of_work
 from bot.store.tracker import forget_conversation
 
 logger = logging.getLogger(__name__)
@@ -169,14 +168,9 @@ def _take_waiting(database_url: str, sender: str) -> list[str]:
 
 async def _with_waiting(request: Request, sender: str, messages: list[dict]) -> JSONResponse:
     """Rasa's replies, then any message waiting for this person (a reply from staff)."""
-    try:
-        waiting = await run_in_threadpool(
-            _take_waiting, request.app.state.settings.database_url, sender
-        )
-    except SQLAlchemyError as error:
-        # They stay waiting for the next message.
-        logger.warning("The store did not answer: %s", type(error).__name__)
-        waiting = []
+    waiting = await in_thread(_take_waiting, request.app.state.settings.database_url, sender)
+    # When the store did not answer, they stay waiting for the next message.
+    waiting = waiting or []
     return JSONResponse({"messages": messages + [{"text": t, "buttons": []} for t in waiting]})
 
 
@@ -220,6 +214,7 @@ def _held_as_dict(held: repository.HeldData) -> dict:
                 "charter": review.charter,
                 "started": review.started_at.isoformat(),
                 "finished": review.finished,
+                "hear_back": review.hear_back,
                 "answers": [
                     {"question": a.question_id, "answer": a.value, "your_words": a.comment}
                     for a in review.answers
@@ -280,10 +275,8 @@ async def my_data_file(request: Request) -> Response:
             schema: {$ref: "#/components/schemas/Replies"}
     """
     settings = request.app.state.settings
-    try:
-        held = await run_in_threadpool(_read_held, settings.database_url, _sender(request))
-    except SQLAlchemyError as error:
-        logger.warning("The store did not answer: %s", type(error).__name__)
+    held = await in_thread(_read_held, settings.database_url, _sender(request))
+    if held is None:
         return _reply("unavailable", status=503)
     return JSONResponse(
         _held_as_dict(held),

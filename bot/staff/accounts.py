@@ -1,0 +1,197 @@
+"""Staff accounts for the dashboard: Argon2 password hashes and a lock after failed logins.
+
+After ``MAX_FAILED`` wrong passwords in a row an account is locked for
+``LOCK_FOR``; while it is locked even the right password is refused. The count
+and the lock are kept in the database, so they hold in every process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import StaffAccount, utcnow
+
+MAX_FAILED = 5
+LOCK_FOR = timedelta(minutes=15)
+PASSWORD_MIN = 12
+PASSWORD_MAX = 1024
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+HASHER = PasswordHasher()
+
+
+class AccountProblem(ValueError):
+    """An account that cannot be added: a bad or taken name, or a short password."""
+
+
+class NameTaken(AccountProblem):
+    """There is already an account with this name (in any case)."""
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """An account as the dashboard and the command show it (never the hash)."""
+
+    id: int
+    username: str
+    created_at: datetime
+    last_login_at: datetime | None
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Login:
+    """The outcome of a login: the account and its session fingerprint, or why not."""
+
+    member: StaffMember | None
+    fingerprint: str | None = None
+    locked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.member is not None
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite gives datetimes back without a zone: they were written in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _member(account: StaffAccount) -> StaffMember:
+    return StaffMember(
+        account.id,
+        account.username,
+        as_utc(account.created_at),
+        as_utc(account.last_login_at),
+        as_utc(account.locked_until),
+    )
+
+
+def clean_username(name: str) -> str:
+    name = (name or "").strip()
+    if not USERNAME.fullmatch(name):
+        raise AccountProblem(
+            "A user name is 1 to 64 letters or digits, and may have . _ @ or - after the first."
+        )
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password or "") < PASSWORD_MIN:
+        raise AccountProblem(f"The password must be at least {PASSWORD_MIN} characters.")
+    if len(password) > PASSWORD_MAX:
+        raise AccountProblem(f"The password must be at most {PASSWORD_MAX} characters.")
+    return password
+
+
+def find(session: Session, name: str) -> StaffAccount | None:
+    """The account with this name, whatever its case."""
+    return session.scalar(
+        select(StaffAccount).where(func.lower(StaffAccount.username) == name.strip().lower())
+    )
+
+
+def add_account(session: Session, name: str, password: str) -> StaffMember:
+    name = clean_username(name)
+    check_password(password)
+    if find(session, name) is not None:
+        raise NameTaken(f"There is already an account called {name}.")
+    account = StaffAccount(username=name, password_hash=HASHER.hash(password), failed_logins=0)
+    try:
+        with session.begin_nested():
+            session.add(account)
+    except IntegrityError as error:  # added by someone else at the same moment
+        raise NameTaken(f"There is already an account called {name}.") from error
+    return _member(account)
+
+
+def remove_account(session: Session, name: str) -> bool:
+    """Delete the account; its sessions stop working at their next request."""
+    account = find(session, name)
+    if account is None:
+        return False
+    session.delete(account)
+    session.flush()
+    return True
+
+
+def list_accounts(session: Session) -> list[StaffMember]:
+    accounts = session.scalars(select(StaffAccount).order_by(func.lower(StaffAccount.username)))
+    return [_member(a) for a in accounts]
+
+
+def fingerprint(secret_key: str, password_hash: str) -> str:
+    """A keyed digest of the password hash: a new password ends every older session."""
+    return hmac.new(secret_key.encode(), password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return HASHER.hash("no such account: this hash only spends the same time")
+
+
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def verify_login(
+    session: Session, name: str, password: str, secret_key: str, now: datetime | None = None
+) -> Login:
+    """Check a login; count a failure, lock after MAX_FAILED, reset on success.
+
+    An unknown name is checked against a dummy hash, so it takes about as long
+    as a known one.
+    """
+    now = now or utcnow()
+    account = find(session, name) if USERNAME.fullmatch((name or "").strip()) else None
+    if account is None or len(password or "") > PASSWORD_MAX:
+        _matches(_dummy_hash(), password[:PASSWORD_MAX] if password else "")
+        return Login(None)
+    locked_until = as_utc(account.locked_until)
+    if locked_until is not None and locked_until > now:
+        _matches(_dummy_hash(), password)  # the same time, and never a hint
+        return Login(None, locked=True)
+    if not _matches(account.password_hash, password):
+        account.failed_logins = StaffAccount.failed_logins + 1
+        session.flush()
+        session.refresh(account, ["failed_logins"])
+        now_locked = account.failed_logins >= MAX_FAILED
+        if now_locked:
+            # Counted again from nothing once the lock ends.
+            account.locked_until = now + LOCK_FOR
+            account.failed_logins = 0
+        return Login(None, locked=now_locked)
+    if HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = HASHER.hash(password)
+    account.failed_logins = 0
+    account.locked_until = None
+    account.last_login_at = now
+    session.flush()
+    return Login(_member(account), fingerprint(secret_key, account.password_hash))
+
+
+def session_account(
+    session: Session, account_id: int, print_: str, secret_key: str
+) -> StaffMember | None:
+    """The account a session cookie names, if it still exists with the same password."""
+    account = session.get(StaffAccount, account_id)
+    if account is None:
+        return None
+    if not hmac.compare_digest(fingerprint(secret_key, account.password_hash), print_):
+        return None
+    return _member(account)

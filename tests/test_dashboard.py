@@ -26,7 +26,7 @@ from bot.staff import accounts, dashboard, security
 from bot.staff.charts import ANSWER_WORDS
 from bot.staff.dashboard import CHANNEL_WORDS, ROLE_WORDS
 from bot.staff.export import CHANNEL_KEYS, ROLE_KEYS, build_export
-from bot.store import concerns, pledges, repository
+from bot.store import concerns, pledges, repository, updates
 from bot.store.db import unit_of_work
 from bot.store.models import (
     ANSWER_VALUES,
@@ -430,6 +430,7 @@ def test_every_staff_route_without_a_session_gives_a_redirect_or_401_and_no_data
         concern = session.get(Concern, concern_id)
         assert concern.status == "new" and concern.reply is None
         assert session.get(SafeguardingFlag, flag_id).status == "new"
+        assert repository.review_by_code(session, code).updates == []
 
 
 def test_staff_routes_are_not_in_the_public_openapi_description(client):
@@ -926,3 +927,72 @@ def test_a_refused_login_is_logged_without_the_name_or_password(client, caplog):
     log_in(client, password="my secret guess")
     assert "A staff login was refused" in caplog.text
     assert "my secret guess" not in caplog.text and NAME not in caplog.text
+
+
+def said_yes(code: str, people: list[str]) -> None:
+    with unit_of_work() as session:
+        review = repository.review_by_code(session, code)
+        for response in review.responses:
+            if response.respondent.pseudonym in people:
+                updates.set_hear_back(session, response.id, True)
+
+
+def test_you_said_we_did_goes_only_to_those_who_asked_and_shows_on_the_page(database, monkeypatch):
+    from bot.channels import telegram
+
+    pushed = []
+
+    async def push_now(settings):
+        pushed.append(settings.telegram_token)
+        return 1
+
+    monkeypatch.setattr(telegram, "push_now", push_now)
+    add_account()
+    code = six_people()
+    # web-six-5 answered on Telegram; web-six-0 on the web chat; the others said nothing.
+    said_yes(code, ["web-six-0", "web-six-5"])
+    staff = TestClient(create_app(settings_for(database, telegram_token="123:ABC")))
+    log_in(staff)
+    page = staff.get(f"/staff/reviews/{code}").text
+    assert "You said, we did" in page and "Nothing yet." in page
+    sent = post(staff, f"/staff/reviews/{code}/update", text="We moved to a quieter room.")
+    assert sent.status_code == 303 and pushed == ["123:ABC"]
+    page = staff.get(sent.headers["location"]).text
+    assert "It goes to the 2 people who asked to hear back." in page
+    assert "We moved to a quieter room." in page
+    for person in ("web-six-0", "web-six-5"):
+        with unit_of_work() as session:
+            [message] = concerns.take_messages(session, person)
+        assert "We moved to a quieter room." in message
+    with unit_of_work() as session:
+        assert concerns.take_messages(session, "web-six-1") == []
+    assert (
+        json.loads(staff.get(f"/staff/reviews/{code}/export.json").text)["reviews"][0][
+            "you_said_we_did"
+        ][0]["text"]
+        == "We moved to a quieter room."
+    )
+
+
+@pytest.mark.parametrize(
+    "path,text,status,words",
+    [
+        ("/staff/reviews/{code}/update", "   ", 400, "Write what you changed before saving it."),
+        ("/staff/reviews/{code}/update", "z" * 2001, 400, "keep it to 2000 characters"),
+        ("/staff/reviews/NOP-999/update", "ok", 404, "There is no review with the code NOP-999"),
+        ("/staff/reviews/%3Cb%3E/update", "ok", 404, "There is no review with the code"),
+    ],
+)
+def test_bad_you_said_we_did_input_gets_a_clear_message_and_sends_nothing(
+    staff, path, text, status, words
+):
+    code = six_people()
+    said_yes(code, ["web-six-0"])
+    response = post(staff, path.format(code=code), text=text)
+    assert response.status_code == status and words in response.text
+    if status == 400:
+        # What was typed stays in the box, to be shortened or written.
+        assert 'aria-invalid="true"' in response.text
+    with unit_of_work() as session:
+        assert repository.review_by_code(session, code).updates == []
+        assert concerns.take_messages(session, "web-six-0") == []

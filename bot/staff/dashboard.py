@@ -41,7 +41,7 @@ from bot.staff.export import (
 )
 from bot.staff.register import CharterRegister, build_register
 from bot.staff.routes import TEMPLATES, long_date
-from bot.store import concerns, repository
+from bot.store import concerns, repository, updates
 from bot.store.db import engine_for, in_thread, unit_of_work
 from bot.store.models import ANSWER_VALUES, CONCERN_STATUSES, Concern, SafeguardingFlag
 
@@ -432,6 +432,16 @@ async def _find_review(
 
 @staff_only()
 async def review_page(request: Request) -> Response:
+    told = request.query_params.get("told", "")
+    return await _review_view_page(request, told=int(told) if told.isdigit() else None)
+
+
+async def _review_view_page(
+    request: Request,
+    status: int = 200,
+    told: int | None = None,
+    update_error: dict[str, str] | None = None,
+) -> Response:
     found = await _find_review(request, PAGE)
     if isinstance(found, Response):
         return found
@@ -439,6 +449,10 @@ async def review_page(request: Request) -> Response:
     return _render(
         request,
         "review.html",
+        status,
+        told=told,
+        update_error=update_error,
+        update_max=updates.UPDATE_MAX,
         view=found,
         r=found.result,
         links=reviews.review_links(settings, found.result.code),
@@ -533,6 +547,55 @@ async def close_review(request: Request) -> Response:
     if outcome == "closed":
         logger.info("Staff account #%s closed review %s.", request.state.member.id, code)
     return RedirectResponse(f"/staff/reviews/{code}?closed=1", status_code=303)
+
+
+UPDATE_PROBLEMS = {
+    "blank": "Write what you changed before saving it.",
+    "too_long": f"This is too long: please keep it to {updates.UPDATE_MAX} characters.",
+}
+
+
+@dataclass(frozen=True)
+class Posted:
+    told: int
+    on_telegram: bool
+
+
+def _post_update(url: str, code: str, text: str) -> object:
+    with unit_of_work(engine_for(url)) as session:
+        review = repository.review_by_code(session, code)
+        if review is None:
+            return False
+        update = updates.post_update(session, review, text)
+        on_telegram = any(
+            response.channel == "telegram" and response.hear_back for response in review.responses
+        )
+        return Posted(update.people_told, on_telegram)
+
+
+@staff_only()
+async def post_review_update(request: Request) -> Response:
+    """You said, we did: save what changed; send it to the people who asked to hear back."""
+    code = _review_code(request)
+    form = await request.form()
+    if code is None:
+        shown = request.path_params["code"][:40]
+        return _not_found(request, PAGE, f"There is no review with the code {shown}.")
+    typed = _field(form, "text", updates.UPDATE_MAX + 1)
+    try:
+        text = concerns.clean_text(typed, updates.UPDATE_MAX)
+    except concerns.TextProblem as problem:
+        error = {"words": UPDATE_PROBLEMS[str(problem)], "text": typed[: updates.UPDATE_MAX]}
+        return await _review_view_page(request, 400, update_error=error)
+    outcome = await in_thread(_post_update, _settings(request).database_url, code, text)
+    if outcome is None:
+        return _unavailable(request)
+    if outcome is False:
+        return _not_found(request, PAGE, f"There is no review with the code {code}.")
+    logger.info("Staff account #%s posted an update to review %s.", request.state.member.id, code)
+    if outcome.on_telegram:
+        await _push_telegram(request)
+    return RedirectResponse(f"/staff/reviews/{code}?told={outcome.told}", status_code=303)
 
 
 # ---- Pledges ---------------------------------------------------------------------------------
@@ -799,6 +862,7 @@ routes = [
     _route("/staff/reviews/{code}/questions/{qid}.png", question_chart, ["GET"]),
     _route("/staff/reviews/{code}/export.{fmt}", review_export, ["GET"]),
     _route("/staff/reviews/{code}/close", close_review, ["POST"]),
+    _route("/staff/reviews/{code}/update", post_review_update, ["POST"]),
     _route("/staff/pledges", pledges_page, ["GET"]),
     _route("/staff/concerns", concerns_page, ["GET"]),
     _route("/staff/concerns/{id}/reply", reply_concern, ["POST"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -717,3 +718,90 @@ async def test_a_parent_on_telegram_reviews_a_meeting_by_buttons_and_by_typing(s
     }
     assert saved[QUESTIONS[1].id].comment == "not really, it was far too noisy"
     assert all(a.channel == "telegram" for a in saved.values())
+
+
+def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(stack, tmp_path):
+    """Issue 7's measure: six people through the chat show in all three formats and on
+    the dashboard; a review with four people is suppressed everywhere."""
+    import csv as csv_module
+
+    from openpyxl import load_workbook
+    from starlette.testclient import TestClient
+
+    from bot.staff import accounts
+    from tests.test_dashboard import Tables
+
+    with unit_of_work(engine_for(stack.database_url)) as session:
+        accounts.add_account(session, "send.officer", "a long staff password 1")
+    app = create_app(Settings(secret_key="e2e-staff", database_url=stack.database_url))
+    with TestClient(app, base_url="http://testserver") as staff:
+        staff.get("/staff/login")
+        form = {"csrftoken": staff.cookies.get("csrftoken")}
+        staff.post(
+            "/staff/login",
+            data={**form, "username": "send.officer", "password": "a long staff password 1"},
+        )
+        codes = []
+        for title in ("Transport forum", "Small group visit"):
+            made = staff.post(
+                "/staff/reviews",
+                data={
+                    **form,
+                    "title": title,
+                    "charter": "wirral",
+                    "level": "consulting",
+                    "date": "2026-11-20",
+                },
+                follow_redirects=False,
+            )
+            assert made.status_code == 303, made.text
+            codes.append(made.headers["location"].split("/")[3].split("?")[0])
+        six, four = codes
+
+        def review_by(sender: str, code: str, second: str) -> None:
+            assert "Question 1 of 7" in texts(
+                stack.say(sender, f"my review code is {code}") + stack.say(sender, PARENT)
+            )
+            for number in range(1, 8):
+                stack.say(sender, second if number == 2 else "/affirm")
+                stack.say(sender, "/skip_question")
+            assert "That is the end" in texts(stack.say(sender, "/deny"))
+
+        for n in range(6):
+            review_by(f"web-e2e-six-{n}", six, "/deny" if n == 0 else "/affirm")
+        for n in range(4):
+            review_by(f"web-e2e-four-{n}", four, "/affirm")
+
+        # JSON: question 1 all yes; question 2 has a lone "no", withheld with the next smallest.
+        data = json.loads(copro(stack, "export", "--format", "json"))
+        by_code = {r["code"]: r for r in data["reviews"]}
+        assert by_code[six]["responses"] == 6 and by_code[four]["responses"] == 4
+        first, second = by_code[six]["questions"][:2]
+        assert first["counts"] == {"yes": 6, "partly": 0, "no": 0, "unsure": 0, "skipped": 0}
+        assert second["counts"]["yes"] is None and second["counts"]["no"] is None
+        assert second["withheld"] == ["yes", "no"]
+        assert all(q == {**q, "suppressed": True} for q in by_code[four]["questions"])
+        assert all("counts" not in q for q in by_code[four]["questions"])
+
+        # CSV and XLSX say the same.
+        rows = list(csv_module.DictReader(io.StringIO(copro(stack, "export", "--format", "csv"))))
+        mine = [r for r in rows if r["review"] == six]
+        assert (mine[0]["yes"], mine[1]["yes"], mine[1]["no"]) == ("6", "withheld", "withheld")
+        assert all(r["suppressed"] == "yes" and r["yes"] == "" for r in rows if r["review"] == four)
+        book = tmp_path / "feedback.xlsx"
+        copro(stack, "export", "--format", "xlsx", "--out", str(book))
+        sheet = load_workbook(book)["Questions"]
+        header, *cells = [[c.value for c in row] for row in sheet.iter_rows()]
+        xlsx = [dict(zip(header, row, strict=True)) for row in cells]
+        assert [r["yes"] for r in xlsx if r["review"] == six][:2] == [6, "withheld"]
+        assert all(r["suppressed"] == "yes" for r in xlsx if r["review"] == four)
+
+        # The dashboard shows the same, and nothing for the group of four.
+        page = staff.get(f"/staff/reviews/{six}").text
+        tables = Tables(page).tables
+        assert "Answers from 6 people." in page
+        assert dict(tables["Answers to question 1"][1:])["Yes"] == "6"
+        assert dict(tables["Answers to question 2"][1:])["No"] == "withheld"
+        small = staff.get(f"/staff/reviews/{four}").text
+        assert "The results of this review are withheld." in small
+        assert "Answers to question 1" not in small

@@ -15,11 +15,9 @@ from actions.common import (
     chosen_pack,
     contact_kwargs,
     intent_of,
-    looks_like_question,
-    text_of,
     wants_to_stop,
 )
-from actions.learn import EXPLAIN_INTENTS, explain
+from actions.forms import typed_words
 from bot.content import CharterPack
 from bot.store import concerns
 from bot.store.db import unit_of_work
@@ -78,21 +76,19 @@ class ValidateConcernForm(FormValidationAction):
     def _words(
         self, slot: str, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None or slot_value == NOT_ASKED:
-            return {}
-        if wants_to_stop(tracker):
-            return stop_concern(dispatcher)
-        intent, text = intent_of(tracker), text_of(tracker)
-        if intent in EXPLAIN_INTENTS and looks_like_question(text) and len(text) < 80:
-            return {slot: None, **explain(dispatcher, tracker, intent)}
-        if text.lstrip().startswith("/"):
-            dispatcher.utter_message(response=f"utter_ask_{slot}")
-            return {slot: None}
-        try:
-            return {slot: concerns.clean_text(text, LIMITS[slot])}
-        except concerns.TextProblem as problem:
-            dispatcher.utter_message(response=f"utter_words_{problem}", limit=LIMITS[slot])
-            return {slot: None}
+        return typed_words(
+            slot,
+            slot_value,
+            dispatcher,
+            tracker,
+            stop=stop_concern,
+            clean=lambda text: concerns.clean_text(text, LIMITS[slot]),
+            problem=concerns.TextProblem,
+            say_problem=lambda d, problem: d.utter_message(
+                response=f"utter_words_{problem}", limit=LIMITS[slot]
+            ),
+            is_question=lambda _tracker, text: len(text) < 80,
+        )
 
     def validate_concern_about(
         self,

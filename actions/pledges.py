@@ -21,6 +21,7 @@ from actions.common import (
     text_of,
     wants_to_stop,
 )
+from actions.forms import typed_words
 from actions.learn import EXPLAIN_INTENTS, explain
 from bot.content import CharterPack, ContentError, get_pack
 from bot.nlp.profile import role_of
@@ -250,22 +251,19 @@ class ValidatePledgeForm(FormValidationAction):
         tracker: Tracker,
     ) -> dict[str, Any]:
         """A name typed for ``slot``, tidied, or a kind message and the question again."""
-        if slot_value is None or slot_value == NOT_ASKED:
-            return {}
-        if wants_to_stop(tracker):
-            return {slot: NOT_ASKED, **self._stop(dispatcher)}
-        intent, text = intent_of(tracker), text_of(tracker)
-        if intent in EXPLAIN_INTENTS and looks_like_question(text) and confidence_of(tracker) > 0.8:
-            return {slot: None, **explain(dispatcher, tracker, intent)}
-        if text.lstrip().startswith("/"):
-            # A button pressed where a name was wanted.
-            dispatcher.utter_message(response=f"utter_ask_{slot}")
-            return {slot: None}
-        try:
-            return {slot: pledges.clean_name(text)}
-        except pledges.NameProblem as problem:
-            dispatcher.utter_message(response=f"utter_name_{problem}", limit=pledges.NAME_MAX)
-            return {slot: None}
+        return typed_words(
+            slot,
+            slot_value,
+            dispatcher,
+            tracker,
+            stop=lambda d: {slot: NOT_ASKED, **self._stop(d)},
+            clean=pledges.clean_name,
+            problem=pledges.NameProblem,
+            say_problem=lambda d, problem: d.utter_message(
+                response=f"utter_name_{problem}", limit=pledges.NAME_MAX
+            ),
+            is_question=lambda t, _text: confidence_of(t) > 0.8,
+        )
 
     def validate_pledge_organisation(
         self,

@@ -41,10 +41,12 @@ def cmd_charters_check(args: argparse.Namespace) -> int:
             failures += 1
             print(f"FAIL {error}", file=sys.stderr)
             continue
+        quality = sum(len(h.statements) for h in pack.quality_indicators)
         print(
             f"ok   {path.name}: {pack.area}, {len(pack.principles)} principles, "
             f"{len(pack.questions)} questions, {len(pack.ladder)} ladder steps, "
             f"pledges for {', '.join(pack.pledges) or 'nobody yet'}"
+            + (f", {quality} quality indicators" if quality else "")
         )
     if not args.files:
         # The shared content every pack uses: glossary and quiz.
@@ -413,6 +415,57 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quality_list(args: argparse.Namespace) -> int:
+    """Organisations with a quality indicators self-assessment, and their latest averages."""
+    from bot.staff import quality
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    with unit_of_work() as session:
+        rows = quality.list_organisations(session)
+    if not rows:
+        print("No quality assessments yet. Start one on the staff dashboard: /staff/quality/new")
+        return 0
+    for row in rows:
+        times = "1 assessment" if row.assessments == 1 else f"{row.assessments} assessments"
+        print(f"{row.organisation} ({row.area}): {times}, latest on {row.latest_on}")
+        for h in row.headings:
+            words = (
+                "not rated" if h.average.value is None else f"{h.average.shown} ({h.average.band})"
+            )
+            print(f"  {h.name}: {words}")
+    return 0
+
+
+def cmd_quality_report(args: argparse.Namespace) -> int:
+    """One organisation's self-assessments over time, as CSV or JSON."""
+    from bot.staff import quality
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    with unit_of_work() as session:
+        report = quality.organisation_report(session, args.organisation, args.only_charter)
+    if report is None:
+        against = f" against the {args.only_charter} charter" if args.only_charter else ""
+        print(
+            f"No quality assessment of an organisation called {args.organisation.strip()!r}"
+            f"{against}. See them all with: copro quality list",
+            file=sys.stderr,
+        )
+        return 1
+    text = (
+        quality.report_csv(report) if args.format == "csv" else quality.report_json(report) + "\n"
+    )
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        count = len(report.assessments)
+        times = "1 assessment" if count == 1 else f"{count} assessments"
+        print(f"Wrote {times} of {report.organisation} to {args.out}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_concerns_list(args: argparse.Namespace) -> int:
     """The staff queue of concerns."""
     from bot.store import concerns
@@ -753,6 +806,34 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("id", type=int)
     status.add_argument("status", choices=["new", "in_progress", "resolved"])
     status.set_defaults(handler=cmd_concerns_set)
+
+    quality = commands.add_parser(
+        "quality",
+        help="Quality indicators: staff's self-assessments of organisations (not family data).",
+    )
+    quality_commands = quality.add_subparsers(dest="quality_command", required=True)
+    quality_list = quality_commands.add_parser(
+        "list", help="Organisations assessed, with their latest heading averages."
+    )
+    quality_list.set_defaults(handler=cmd_quality_list)
+    quality_report = quality_commands.add_parser(
+        "report", help="One organisation's assessments over time: scores, averages, notes."
+    )
+    quality_report.add_argument(
+        "--organisation",
+        required=True,
+        metavar="NAME",
+        help="Its name, as in `copro quality list` (any case).",
+    )
+    quality_report.add_argument(
+        "--charter",
+        dest="only_charter",
+        metavar="ID",
+        help="The charter pack id (default: that of its latest assessment).",
+    )
+    quality_report.add_argument("--format", choices=["csv", "json"], default="csv")
+    quality_report.add_argument("--out", help="Write to this file instead of the screen.")
+    quality_report.set_defaults(handler=cmd_quality_report)
 
     telegram = commands.add_parser("telegram", help="The Telegram bridge.")
     telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)

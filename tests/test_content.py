@@ -173,3 +173,168 @@ def test_a_broken_quiz_story_gives_a_clear_error(change, message):
 
 def test_the_quiz_file_loads_with_every_kind_of_answer():
     assert {item.answer for item in quiz_items()} == set(QUIZ_ANSWERS)
+
+
+# ---- Quality indicators (Wokingham) ----------------------------------------------------------
+
+SEED = ROOT.parent / "shared" / "seeds" / "002_9c0af1d06acffda7.txt"
+WOKINGHAM = yaml.safe_load((ROOT / "bot/content/packs/wokingham.yml").read_text(encoding="utf-8"))
+# The statements of the source's tables ("What should it feel like?"), word for word.
+QUALITY_STATEMENTS = {
+    "WELCOME, CARE, RESPECT": [
+        "All voices are heard and valued",
+        "Expectations are communicated clearly and with clarity",
+        "Supportive communities are built in partnership",
+        "Environments feel happy and secure for everyone",
+        "Confidence, well-being and self-esteem are nurtured",
+        "Strengths and achievements are emphasised",
+        "Responses are always kind",
+    ],
+    "EQUALLY VALUED & INCLUDED": [
+        "A 'can do' approach is the norm",
+        "Decision making processes involve the people they are about, or affect",
+        "Needs are identified early and involvement of all partners is welcomed at every stage",
+        "Information about strengths and needs are shared, with permission, and with all who "
+        "need to know",
+        "Everyone tries to have the right knowledge, understanding and skills to respond "
+        "constructively to different strengths and needs",
+        "Responses to individual needs and changing circumstances are creative and flexible",
+        "Everyone is involved in the development of policies, systems and values",
+    ],
+    "COMMUNICATION: Respectful and Timely": [
+        "Views and involvement are always sought",
+        "Listening is calm and respectful",
+        "Follow up responses are timely and constructive",
+        "Time and space is made available to ensure everyone's voice is heard in a way that "
+        "suits them",
+        "Information is given in good time and in an accessible format taking into account "
+        "individual needs",
+        "Language is positive and constructive",
+        "Agreed actions are regularly reviewed and evaluated with all partners",
+    ],
+    "WORKING TOGETHER: the best outcome": [
+        "There are opportunities for all partners to feedback in order to improve everyone's "
+        "experience",
+        "Everyone is an equal partner and their contribution is valued",
+        "Co-production and participation in individual and strategic decision making is "
+        "actively encouraged",
+        "Partners work well together to develop plans, set targets and create and deliver "
+        "specific programmes",
+    ],
+}
+QUALITY_HEADINGS = [
+    ("welcome_care_respect", "WELCOME, CARE, RESPECT", 7),
+    ("equally_valued_and_included", "EQUALLY VALUED & INCLUDED", 7),
+    ("respectful_and_timely", "COMMUNICATION: Respectful and Timely", 7),
+    ("working_together", "WORKING TOGETHER: the best outcome", 4),
+]
+
+
+def source_quality_tables() -> dict[str, list[str]]:
+    """The seed's quality indicator tables: each heading's statements, word for word."""
+    lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    tables: dict[str, list[str]] = {}
+    heading = None
+    for before, line in zip(lines, lines[1:], strict=False):
+        if before == "Co-production Principles and Quality Indicators":
+            heading = line.strip()
+            tables[heading] = []
+        elif line.strip() == "NEXT STEPS":
+            heading = None
+        elif heading and not line.startswith("What should it feel like?"):
+            # A table row: the statement, then three empty cells.
+            assert line.endswith("\t\t\t"), line
+            tables[heading].append(line.strip())
+    return tables
+
+
+def test_the_wokingham_pack_has_the_four_quality_indicator_tables_word_for_word():
+    pack = get_pack("wokingham")
+    assert [(h.principle, h.name, len(h.statements)) for h in pack.quality_indicators] == (
+        QUALITY_HEADINGS
+    )
+    assert sum(len(h.statements) for h in pack.quality_indicators) == 25
+    texts = {h.name: [s.text for s in h.statements] for h in pack.quality_indicators}
+    assert texts == QUALITY_STATEMENTS
+    if SEED.exists():  # the source document itself, when it is next to the project
+        assert source_quality_tables() == QUALITY_STATEMENTS
+    assert pack.quality_statements()["can_do_approach"][1].text == (
+        "A 'can do' approach is the norm"
+    )
+    ids = [s.id for h in pack.quality_indicators for s in h.statements]
+    assert len(set(ids)) == 25
+    assert {h.principle for h in pack.quality_indicators} <= {p.id for p in pack.principles}
+
+
+def test_quality_indicators_are_optional():
+    assert get_pack("wirral").quality_indicators == ()
+    assert parse_pack(yaml.safe_load(yaml.safe_dump(WIRRAL)), "wirral.yml").quality_indicators == ()
+
+
+def _heading(**change):
+    heading = {
+        "principle": "welcome_care_respect",
+        "name": "WELCOME",
+        "statements": [{"id": "heard", "text": "All voices are heard and valued"}],
+    }
+    return {**heading, **change}
+
+
+@pytest.mark.parametrize(
+    "indicators,message",
+    [
+        ("lots", "field 'quality_indicators' must be a non-empty list"),
+        ([], "field 'quality_indicators' must be a non-empty list"),
+        (["x"], "quality_indicators[0]: must be a mapping"),
+        (
+            [_heading(principle="kindness")],
+            "quality_indicators[0]: principle 'kindness' is not in principles",
+        ),
+        ([_heading(), _heading()], "quality_indicators[1]: principle 'welcome_care_respect'"),
+        ([_heading(name="")], "quality_indicators[0]: field 'name' must be non-empty text"),
+        (
+            [_heading(statements=[])],
+            "quality_indicators[0]: field 'statements' must be a non-empty",
+        ),
+        (
+            [_heading(statements=[{"id": "heard"}])],
+            "quality_indicators[0].statements[0]: must have exactly 'id' and 'text'",
+        ),
+        (
+            [_heading(statements=[{"id": "Heard!", "text": "x"}])],
+            "quality_indicators[0].statements[0]: id 'Heard!' must be lower-case letters",
+        ),
+        (
+            [
+                _heading(),
+                _heading(
+                    principle="trust_and_transparency",
+                    statements=[{"id": "heard", "text": "Trust"}],
+                ),
+            ],
+            "quality_indicators[1].statements[0]: id 'heard' is used twice",
+        ),
+        ([_heading(colour="red")], "quality_indicators[0]: unknown field(s) colour"),
+    ],
+)
+def test_a_broken_quality_indicators_section_is_refused_with_a_clear_message(indicators, message):
+    data = yaml.safe_load(yaml.safe_dump(WOKINGHAM))
+    data["quality_indicators"] = indicators
+    with pytest.raises(ContentError, match=re.escape(message)) as error:
+        parse_pack(data, "wokingham.yml")
+    assert str(error.value).startswith("wokingham.yml: ")
+
+
+def test_charters_check_counts_the_quality_indicators_and_refuses_a_bad_section(tmp_path, capsys):
+    from bot.cli import main
+
+    assert main(["charters", "check"]) == 0
+    assert "ok   wokingham.yml: Wokingham" in capsys.readouterr().out
+    data = yaml.safe_load(yaml.safe_dump(WOKINGHAM))
+    data["quality_indicators"][0]["principle"] = "kindness"
+    broken = tmp_path / "wokingham.yml"
+    broken.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["charters", "check", str(broken)]) == 1
+    assert "FAIL wokingham.yml: quality_indicators[0]: principle 'kindness' is not in" in (
+        capsys.readouterr().err
+    )

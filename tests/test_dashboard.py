@@ -10,6 +10,7 @@ import logging
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from bot.cli import main
 from bot.content import get_pack
 from bot.server import create_app
 from bot.settings import Settings
-from bot.staff import accounts, dashboard, security
+from bot.staff import accounts, dashboard, quality, security
 from bot.staff.charts import ANSWER_WORDS
 from bot.staff.dashboard import CHANNEL_WORDS, ROLE_WORDS
 from bot.staff.export import CHANNEL_KEYS, ROLE_KEYS, build_export
@@ -32,6 +33,7 @@ from bot.store.models import (
     ANSWER_VALUES,
     Concern,
     OutboxMessage,
+    QualityAssessment,
     Review,
     SafeguardingFlag,
     StaffAccount,
@@ -45,6 +47,7 @@ QUESTIONS = get_pack("wirral").questions
 PNG = b"\x89PNG\r\n\x1a\n"
 FLAG_WORDS = "nobody at home is safe tonight"
 CONCERN_WORDS = "The room had no ramp."
+QUALITY_ORG, QUALITY_WORDS = "Wokingham SEND Team", "Our forum minutes show it."
 
 
 # ---- Fixtures and helpers ------------------------------------------------------------------
@@ -397,11 +400,27 @@ def test_every_staff_route_without_a_session_gives_a_redirect_or_401_and_no_data
         "rest": "somewhere/else",
     }
     assert concern_id == flag_id  # one id fits both kinds of {id}
-    secrets_on_pages = ("Six people meeting", CONCERN_WORDS, FLAG_WORDS, code)
+    with unit_of_work() as session:
+        quality.save_assessment(
+            session,
+            "wokingham",
+            QUALITY_ORG,
+            "2025-03-01",
+            {"voices_heard_and_valued": {"score": 7, "going_well": QUALITY_WORDS}},
+        )
+    secrets_on_pages = ("Six people meeting", CONCERN_WORDS, FLAG_WORDS, code, QUALITY_WORDS)
     checked = []
     with TestClient(app) as anonymous:
         anonymous.get("/staff/login")  # a CSRF cookie, but no session
         form = {"csrftoken": token(anonymous), "title": "x", "status": "resolved", "text": "x"}
+        # Enough for a quality assessment to be saved, were the POST let through.
+        form.update(
+            charter="wokingham",
+            organisation="Sneaky Org",
+            assessed_on="2025-01-01",
+            **{"score-voices_heard_and_valued": "3"},
+        )
+        query = "?" + urlencode({"organisation": QUALITY_ORG})
         for route in app.routes:
             if not isinstance(route, Route) or not security.is_staff_path(route.path):
                 continue
@@ -411,18 +430,28 @@ def test_every_staff_route_without_a_session_gives_a_redirect_or_401_and_no_data
                 if route.path == "/staff/login":
                     continue  # the one page everyone may open
                 if method == "GET":
-                    response = anonymous.get(path, follow_redirects=False)
+                    # The quality report's pages and files name their organisation.
+                    asked = path + (query if path.startswith("/staff/quality/report") else "")
+                    response = anonymous.get(asked, follow_redirects=False)
                 else:
                     response = anonymous.post(path, data=form, follow_redirects=False)
                 checked.append((method, route.path))
-                if method == "GET" and (path.endswith(".png") or "/export." in path):
+                if method == "GET" and (path.endswith((".png", ".csv")) or "/export." in path):
                     assert response.status_code == 401, path
                     assert not response.content.startswith(PNG)
                 else:
                     assert response.status_code == 303, (method, path)
                     assert response.headers["location"].startswith("/staff/login"), path
                 assert not any(words in response.text for words in secrets_on_pages), path
-    assert len(checked) >= 16 and ("POST", "/staff/reviews/{code}/close") in checked
+    assert len(checked) >= 22 and ("POST", "/staff/reviews/{code}/close") in checked
+    assert {
+        ("GET", "/staff/quality"),
+        ("POST", "/staff/quality"),
+        ("GET", "/staff/quality/new"),
+        ("GET", "/staff/quality/report"),
+        ("GET", "/staff/quality/report.png"),
+        ("GET", "/staff/quality/report.csv"),
+    } <= set(checked)
     # Nothing was changed by those POSTs.
     with unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(Review)) == 1
@@ -431,6 +460,7 @@ def test_every_staff_route_without_a_session_gives_a_redirect_or_401_and_no_data
         assert concern.status == "new" and concern.reply is None
         assert session.get(SafeguardingFlag, flag_id).status == "new"
         assert repository.review_by_code(session, code).updates == []
+        assert session.scalar(select(func.count()).select_from(QualityAssessment)) == 1
 
 
 def test_staff_routes_are_not_in_the_public_openapi_description(client):

@@ -834,6 +834,7 @@ def test_the_public_pledge_register_page_has_no_wcag_a_or_aa_violations(watched,
 # ---- The staff dashboard ---------------------------------------------------------------------
 
 STAFF_NAME, STAFF_PASSWORD = "axe.tester", "a long staff password"
+QUALITY_ORG = "Wokingham SEND Team"
 
 
 @pytest.fixture(scope="module")
@@ -841,11 +842,11 @@ def staff_server(tmp_path_factory) -> Iterator[str]:
     """bot.server alone on a free port: the staff dashboard needs no Rasa.
 
     One account, a review answered by 6 people (so that its results show), a
-    concern, a safeguarding message and a pledge.
+    concern, a safeguarding message, a pledge and a quality indicators self-assessment.
     """
     import uvicorn
 
-    from bot.staff import accounts
+    from bot.staff import accounts, quality
     from bot.store import concerns, pledges, repository
     from bot.store.db import unit_of_work, upgrade
 
@@ -882,6 +883,18 @@ def staff_server(tmp_path_factory) -> Iterator[str]:
             organisation="Wirral Council",
             representative="Asha Khan",
             representative_role="Director of SEND",
+        )
+        quality.save_assessment(
+            session,
+            "wokingham",
+            QUALITY_ORG,
+            "2025-03-01",
+            {
+                "voices_heard_and_valued": {"score": 6, "going_well": "The forum says so."},
+                "responses_always_kind": {"score": 3, "could_be_better": "Reply sooner."},
+                "can_do_approach": {"score": 8},
+            },
+            {"welcome_care_respect": {"needs_now": "Send agendas a week ahead."}},
         )
     app = create_app(Settings(secret_key=SECRET, database_url=url, rasa_url="http://127.0.0.1:9"))
     port = free_port()
@@ -945,6 +958,7 @@ def test_the_staff_dashboard_has_no_wcag_a_or_aa_violations(watched, staff_serve
         ("Pledges", "Pledge register"),
         ("Concerns", "Concerns"),
         ("Safeguarding", "Safeguarding"),
+        ("Quality", "Quality indicators"),
     ):
         page.get_by_role("navigation", name="Staff dashboard").get_by_role(
             "link", name=section
@@ -953,4 +967,41 @@ def test_the_staff_dashboard_has_no_wcag_a_or_aa_violations(watched, staff_serve
         assert page.get_by_role("heading", level=1).text_content() == heading
         assert page.locator("[aria-current=page]").text_content() == section
         check(f"staff-{section.lower()}")
+
+    # Quality indicators: the self-assessment form, its errors, then the report over time.
+    page.get_by_role("link", name="Start a new self-assessment").click()
+    page.wait_for_url(f"{staff_server}/staff/quality/new")
+    assert page.get_by_role("group", name="WELCOME, CARE, RESPECT", exact=True).is_visible()
+    check("staff-quality-new")
+    page.get_by_label("Organisation").fill("   ")  # not blank to the browser, blank to us
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the self-assessment").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Organisation").get_attribute("aria-invalid") == "true"
+    check("staff-quality-errors")
+    # The 400 answer is meant; the browser logs it as a failed load, and nothing else.
+    bad_request = "the server responded with a status of 400 (Bad Request)"
+    assert watched.errors == [f"console: Failed to load resource: {bad_request}"]
+    watched.errors.clear()
+    page.get_by_label("Organisation").fill(QUALITY_ORG)
+    welcome = page.get_by_role("group", name="All voices are heard and valued")
+    welcome.get_by_label("How are we doing?").select_option("9")
+    welcome.get_by_label("What could be better?").fill("Hear from more young people.")
+    page.get_by_role("group", name="Responses are always kind").get_by_label(
+        "How are we doing?"
+    ).select_option("5")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the self-assessment").click()
+    assert "/staff/quality/report?organisation=Wokingham+SEND+Team" in page.url
+    assert page.get_by_role("heading", level=1).text_content() == (
+        f"{QUALITY_ORG}: quality indicators"
+    )
+    averages = page.get_by_role(
+        "table", name="Average score for each heading, by date of assessment"
+    )
+    assert averages.get_by_role("columnheader").count() == 3  # the heading, then two dates
+    assert "7.0 (between Established and Embedded)" in averages.text_content()
+    widths = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
+    assert widths and all(width > 0 for width in widths)
+    check("staff-quality-report")
     assert watched.errors == []

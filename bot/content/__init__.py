@@ -3,6 +3,8 @@
 from bot.content.loader import (
     CharterPack,
     ContentError,
+    QualityHeading,
+    QualityStatement,
     Question,
     QuizItem,
     channel_message,
@@ -16,6 +18,8 @@ from bot.content.loader import (
 __all__ = [
     "CharterPack",
     "ContentError",
+    "QualityHeading",
+    "QualityStatement",
     "Question",
     "QuizItem",
     "channel_message",

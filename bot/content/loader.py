@@ -47,6 +47,23 @@ class Rung:
     easy_read: str
 
 
+@dataclass(frozen=True)
+class QualityStatement:
+    """One exemplar statement of a quality indicator table ("What should it feel like?")."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class QualityHeading:
+    """One quality indicator table: a principle's heading and its statements, in order."""
+
+    principle: str
+    name: str
+    statements: tuple[QualityStatement, ...]
+
+
 RUNG_GROUPS = ("doing to", "doing for", "doing with")
 PACK_FIELDS = frozenset(
     {
@@ -61,6 +78,7 @@ PACK_FIELDS = frozenset(
         "pledges",
         "pledge_review",
         "contact",
+        "quality_indicators",
     }
 )
 CONTACT_FIELDS = frozenset({"name", "email", "phone", "url"})
@@ -87,9 +105,15 @@ class CharterPack:
     # Months from signing to a pledge's first review, then between reviews;
     # None when the charter sets no review of its pledges.
     pledge_review: PledgeReview | None = None
+    # The quality indicator tables for staff self-assessment; () when the charter has none.
+    quality_indicators: tuple[QualityHeading, ...] = ()
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def quality_statements(self) -> dict[str, tuple[QualityHeading, QualityStatement]]:
+        """Every quality indicator statement by id, with its heading, in order."""
+        return {s.id: (h, s) for h in self.quality_indicators for s in h.statements}
 
 
 def _words(text: str) -> int:
@@ -168,7 +192,55 @@ def parse_pack(data: Any, source: str) -> CharterPack:
         ladder=ladder,
         pledges=_pledges(data.get("pledges"), source),
         pledge_review=_pledge_review(data.get("pledge_review"), source),
+        quality_indicators=_quality_indicators(
+            data.get("quality_indicators"), source, principle_ids
+        ),
     )
+
+
+QUALITY_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+QUALITY_HEADING_FIELDS = frozenset({"principle", "name", "statements"})
+
+
+def _quality_indicators(
+    data: Any, source: str, principle_ids: set[str]
+) -> tuple[QualityHeading, ...]:
+    """The quality indicator tables: statements keep the source's words, not easy read."""
+    if data is None:
+        return ()
+    if not isinstance(data, list) or not data:
+        raise ContentError(f"{source}: field 'quality_indicators' must be a non-empty list")
+    headings: list[QualityHeading] = []
+    seen: set[str] = set()
+    for i, heading in enumerate(data):
+        where = f"{source}: quality_indicators[{i}]"
+        if not isinstance(heading, dict):
+            raise ContentError(f"{where}: must be a mapping")
+        unknown = set(heading) - QUALITY_HEADING_FIELDS
+        if unknown:
+            raise ContentError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        principle = _text(heading, "principle", where)
+        if principle not in principle_ids:
+            raise ContentError(f"{where}: principle '{principle}' is not in principles")
+        if any(h.principle == principle for h in headings):
+            raise ContentError(f"{where}: principle '{principle}' already has a heading")
+        statements = []
+        for j, statement in enumerate(_list(heading, "statements", where)):
+            at = f"{where}.statements[{j}]"
+            if set(statement) != {"id", "text"}:
+                raise ContentError(f"{at}: must have exactly 'id' and 'text'")
+            statement_id = _text(statement, "id", at)
+            if not QUALITY_ID.fullmatch(statement_id):
+                raise ContentError(
+                    f"{at}: id '{statement_id}' must be lower-case letters, digits and _ "
+                    "(up to 64, starting with a letter)"
+                )
+            if statement_id in seen:
+                raise ContentError(f"{at}: id '{statement_id}' is used twice")
+            seen.add(statement_id)
+            statements.append(QualityStatement(statement_id, _text(statement, "text", at)))
+        headings.append(QualityHeading(principle, _text(heading, "name", where), tuple(statements)))
+    return tuple(headings)
 
 
 def _pledge_review(data: Any, source: str) -> PledgeReview | None:

@@ -1,4 +1,5 @@
-"""The staff dashboard under /staff: reviews and their results, pledges, concerns, safeguarding.
+"""The staff dashboard under /staff: reviews and their results, pledges, concerns, safeguarding,
+and the quality indicators self-assessment.
 
 Every page but the login page needs a staff session (see bot/staff/security.py):
 a page without one sends the browser to the login page, a download or an image
@@ -15,7 +16,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import httpx
@@ -26,9 +27,9 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from telegram.error import TelegramError
 
-from bot.content import ContentError, get_pack, list_packs
+from bot.content import CharterPack, ContentError, get_pack, list_packs
 from bot.settings import Settings
-from bot.staff import accounts, reviews, security
+from bot.staff import accounts, quality, reviews, security
 from bot.staff.charts import ANSWER_WORDS
 from bot.staff.export import (
     CHANNEL_KEYS,
@@ -139,7 +140,7 @@ def _settings(request: Request) -> Settings:
 
 
 def _section(path: str) -> str:
-    for name in ("pledges", "concerns", "safeguarding"):
+    for name in ("pledges", "concerns", "safeguarding", "quality"):
         if path.startswith(f"/staff/{name}"):
             return name
     return "reviews"
@@ -840,6 +841,206 @@ async def flag_status(request: Request) -> Response:
     )
 
 
+# ---- Quality indicators: staff's self-assessment of organisations ---------------------------
+
+
+def _quality_list(url: str) -> list[quality.OrganisationSummary]:
+    with unit_of_work(engine_for(url)) as session:
+        return quality.list_organisations(session)
+
+
+@staff_only()
+async def quality_page(request: Request) -> Response:
+    rows = await in_thread(_quality_list, _settings(request).database_url)
+    if rows is None:
+        return _unavailable(request)
+    return _render(
+        request,
+        "quality.html",
+        rows=rows,
+        packs=quality.packs_with_indicators(),
+        report_link=_quality_link,
+    )
+
+
+def _quality_link(path: str, organisation: str, charter: str | None = None, **more: str) -> str:
+    """A report address: /staff/quality/report?organisation=NAME (and the charter)."""
+    query = {"organisation": organisation, **({"charter": charter} if charter else {}), **more}
+    return f"/staff/quality/{path}?{urlencode(query)}"
+
+
+def _quality_form(
+    request: Request,
+    pack: CharterPack,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+) -> Response:
+    today = date.today().isoformat()
+    return _render(
+        request,
+        "quality_new.html",
+        status,
+        pack=pack,
+        packs=quality.packs_with_indicators(),
+        typed=typed or {"organisation": "", "assessed_on": today},
+        problems=problems or {},
+        today=today,
+        labels=quality.LABELS,
+        note_fields=quality.NOTE_FIELDS,
+        step_fields=quality.STEP_FIELDS,
+        scores=quality.SCORES,
+        score_words=quality.SCORE_WORDS,
+        text_max=quality.TEXT_MAX,
+        organisation_max=quality.ORGANISATION_MAX,
+    )
+
+
+def _quality_pack(request: Request, chosen: str | None) -> CharterPack | None:
+    """The charter a new assessment is for: the one asked for, else the default's, else the
+    first with quality indicators."""
+    packs = quality.packs_with_indicators()
+    if chosen is not None:
+        return next((p for p in packs if p.id == chosen), None)
+    default = _settings(request).charter
+    return next((p for p in packs if p.id == default), packs[0] if packs else None)
+
+
+NO_INDICATORS = "No charter pack has quality indicators yet."
+
+
+@staff_only()
+async def quality_new(request: Request) -> Response:
+    chosen = request.query_params.get("charter")
+    pack = _quality_pack(request, chosen)
+    if pack is None:
+        if chosen is None:
+            return _not_found(request, PAGE, NO_INDICATORS)
+        return _not_found(request, PAGE, "That charter has no quality indicators.")
+    return _quality_form(request, pack)
+
+
+def _save_quality(url: str, checked: quality.NewAssessment, account_id: int) -> object:
+    """The new assessment's id, or the problem that stopped it (the date already taken)."""
+    try:
+        with unit_of_work(engine_for(url)) as session:
+            return quality.add_assessment(session, checked, account_id)
+    except quality.QualityProblem as problem:
+        return problem
+
+
+@staff_only()
+async def save_quality(request: Request) -> Response:
+    form = await request.form()
+    charter = _field(form, "charter", 100)
+    typed = {
+        "organisation": _field(form, "organisation", 1000),
+        "assessed_on": _field(form, "assessed_on", 100),
+    }
+    ratings: dict[str, dict[str, str]] = {}
+    steps: dict[str, dict[str, str]] = {}
+    for key, value in form.multi_items():
+        name, _, item = key.partition("-")
+        if not isinstance(value, str) or not item:
+            continue
+        if name == "score" or name in quality.NOTE_FIELDS:
+            ratings.setdefault(item, {})[name] = value
+        elif name in quality.STEP_FIELDS:
+            steps.setdefault(item, {})[name] = value
+        else:
+            continue
+        typed[key] = value
+    try:
+        checked = quality.check_assessment(
+            charter, typed["organisation"], typed["assessed_on"], ratings, steps
+        )
+    except quality.QualityProblem as problem:
+        pack = _quality_pack(request, charter) or _quality_pack(request, None)
+        if pack is None:
+            return _not_found(request, PAGE, NO_INDICATORS)
+        return _quality_form(request, pack, 400, typed, problem.problems)
+    member = request.state.member
+    outcome = await in_thread(_save_quality, _settings(request).database_url, checked, member.id)
+    if outcome is None:
+        return _unavailable(request)
+    if isinstance(outcome, quality.QualityProblem):
+        pack = get_pack(checked.charter)
+        return _quality_form(request, pack, 400, typed, outcome.problems)
+    logger.info("Staff account #%s saved quality assessment #%s.", member.id, outcome)
+    link = _quality_link("report", checked.organisation, checked.charter, saved="1")
+    return RedirectResponse(link, status_code=303)
+
+
+def _quality_report(url: str, organisation: str, charter: str | None) -> object:
+    with unit_of_work(engine_for(url)) as session:
+        return quality.organisation_report(session, organisation, charter) or False
+
+
+async def _find_quality_report(request: Request, kind: str) -> quality.QualityReport | Response:
+    organisation = request.query_params.get("organisation", "")
+    charter = request.query_params.get("charter") or None
+    if not organisation.strip() or len(organisation) > quality.ORGANISATION_MAX:
+        words = "Choose an organisation from the list of quality assessments."
+        if kind == FILE:
+            return PlainTextResponse(words, status_code=400)
+        return _problem(request, 400, "Which organisation?", words)
+    found = await in_thread(_quality_report, _settings(request).database_url, organisation, charter)
+    if found is None:
+        return _unavailable(request, kind)
+    if found is False:
+        words = f"There is no quality assessment of {organisation.strip()}"
+        words += f" against the {charter} charter." if charter else "."
+        return _not_found(request, kind, words)
+    return found
+
+
+@staff_only()
+async def quality_report_page(request: Request) -> Response:
+    found = await _find_quality_report(request, PAGE)
+    if isinstance(found, Response):
+        return found
+    link = functools.partial(_quality_link, organisation=found.organisation)
+    return _render(
+        request,
+        "quality_report.html",
+        report=found,
+        saved=request.query_params.get("saved") == "1",
+        chart=link("report.png", charter=found.charter),
+        csv_link=link("report.csv", charter=found.charter),
+        other_links=[(_areas().get(c, c), link("report", charter=c)) for c in found.other_charters],
+        labels=quality.LABELS,
+        step_fields=quality.STEP_FIELDS,
+    )
+
+
+@staff_only(FILE)
+async def quality_report_chart(request: Request) -> Response:
+    from bot.staff.charts import quality_chart
+
+    found = await _find_quality_report(request, FILE)
+    if isinstance(found, Response):
+        return found
+    dates = [column.assessed_on for column in found.assessments]
+    lines = [(h.name, [a.value for a in h.averages]) for h in found.headings]
+    title = f"{found.organisation}: average score for each heading"
+    png = await run_in_threadpool(quality_chart, title, dates, lines)
+    return Response(png, media_type="image/png")
+
+
+@staff_only(FILE)
+async def quality_report_csv(request: Request) -> Response:
+    found = await _find_quality_report(request, FILE)
+    if isinstance(found, Response):
+        return found
+    slug = re.sub(r"[^a-z0-9]+", "-", quality.fold(found.organisation)).strip("-")[:60]
+    name = f"quality-{slug or 'organisation'}-{found.charter}.csv"
+    return Response(
+        quality.report_csv(found).encode("utf-8"),
+        media_type=DOWNLOADS["csv"][0],
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @staff_only()
 async def not_found(request: Request) -> Response:
     if request.path_params.get("rest", "") == "":
@@ -869,6 +1070,12 @@ routes = [
     _route("/staff/concerns/{id}/status", concern_status, ["POST"]),
     _route("/staff/safeguarding", safeguarding_page, ["GET"]),
     _route("/staff/safeguarding/{id}/status", flag_status, ["POST"]),
+    _route("/staff/quality", quality_page, ["GET"]),
+    _route("/staff/quality", save_quality, ["POST"]),
+    _route("/staff/quality/new", quality_new, ["GET"]),
+    _route("/staff/quality/report", quality_report_page, ["GET"]),
+    _route("/staff/quality/report.png", quality_report_chart, ["GET"]),
+    _route("/staff/quality/report.csv", quality_report_csv, ["GET"]),
     # Last: any other address under /staff, for staff only, says so in plain words.
     _route("/staff/{rest:path}", not_found, ["GET", "POST"]),
 ]

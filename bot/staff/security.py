@@ -8,8 +8,9 @@
 - Every POST under ``/staff`` must carry a CSRF token (asgi-csrf: a signed
   ``csrftoken`` cookie and the same value in the form's ``csrftoken`` field).
   Nothing else on the server passes through it.
-- Forms under ``/staff`` are small, URL-encoded and UTF-8; anything else gets a
-  plain 4xx answer before it reaches asgi-csrf or a page.
+- Forms under ``/staff`` are small (``FORM_LIMITS`` names the few bigger ones),
+  URL-encoded and UTF-8; anything else gets a plain 4xx answer before it reaches
+  asgi-csrf or a page.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ CSRF_NAMESPACE = "copro-staff-csrf"
 SESSION_SECONDS = 8 * 60 * 60
 # The longest form is a reply of 2,000 characters; percent-encoded, that fits.
 MAX_FORM_BYTES = 64_000
+# Bigger forms, by path. The quality indicators self-assessment has a text box of up to
+# 2,000 characters for each of 2 notes per statement and 3 next steps per heading:
+# 62 boxes for Wokingham's, which fit percent-encoded even in 4-byte characters.
+FORM_LIMITS = {"/staff/quality": 1_600_000}
 FORM_TYPE = b"application/x-www-form-urlencoded"
 
 
@@ -148,7 +153,8 @@ class StaffGuard:
             if content_type != FORM_TYPE:
                 problem = (415, "Send this form from the staff dashboard page.")
             else:
-                body, problem = await _read_form(receive)
+                limit = FORM_LIMITS.get(scope.get("path", ""), MAX_FORM_BYTES)
+                body, problem = await _read_form(receive, limit)
                 if problem is None:
                     receive = _replay(body, receive)
         if problem is not None:
@@ -166,14 +172,16 @@ def _unreadable(cookie: bytes) -> tuple[int, str] | None:
     return None
 
 
-async def _read_form(receive: Receive) -> tuple[bytes, tuple[int, str] | None]:
+async def _read_form(
+    receive: Receive, limit: int = MAX_FORM_BYTES
+) -> tuple[bytes, tuple[int, str] | None]:
     body = b""
     while True:
         message = await receive()
         if message["type"] != "http.request":
             return b"", (400, "The form did not arrive whole. Please send it again.")
         body += message.get("body", b"")
-        if len(body) > MAX_FORM_BYTES:
+        if len(body) > limit:
             return b"", (413, "This form is too long. Please shorten what you wrote.")
         if not message.get("more_body", False):
             break

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -278,3 +279,64 @@ class StaffAccount(Base):
 
 # One account per name, whatever its case ("Jo" and "jo" are the same person).
 Index("staff_account_username_any_case", func.lower(StaffAccount.username), unique=True)
+
+
+class QualityAssessment(Base):
+    """Staff's own self-assessment of an organisation against a charter's quality indicators.
+
+    About organisations, not families: never part of a family export.
+    """
+
+    __tablename__ = "quality_assessment"
+    __table_args__ = (
+        # One assessment per organisation, charter and date: the report has a column per date.
+        UniqueConstraint("organisation_key", "charter", "assessed_on"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    charter = Column(String(64), nullable=False)
+    # As typed (trimmed); the key is the same name folded, so that case and spacing
+    # do not split an organisation's history in two (folding can make a name longer).
+    organisation = Column(String(200), nullable=False)
+    organisation_key = Column(String(800), nullable=False)
+    assessed_on = Column(String(10), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    staff_account_id = Column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
+    ratings = relationship("QualityRating", cascade="all, delete-orphan", passive_deletes=True)
+    next_steps = relationship(
+        "QualityNextSteps", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class QualityRating(Base):
+    """One statement of an assessment: its score (None: not rated) and the notes."""
+
+    __tablename__ = "quality_rating"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "indicator_id"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 10)"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    assessment_id = Column(ForeignKey("quality_assessment.id", ondelete="CASCADE"), nullable=False)
+    indicator_id = Column(String(64), nullable=False)
+    score = Column(Integer, nullable=True)
+    going_well = Column(Text, nullable=True)
+    could_be_better = Column(Text, nullable=True)
+
+
+class QualityNextSteps(Base):
+    """The next steps written under one heading (principle) of an assessment."""
+
+    __tablename__ = "quality_next_steps"
+    __table_args__ = (UniqueConstraint("assessment_id", "principle"),)
+
+    id = Column(Integer, primary_key=True)
+    assessment_id = Column(ForeignKey("quality_assessment.id", ondelete="CASCADE"), nullable=False)
+    principle = Column(String(64), nullable=False)
+    needs_now = Column(Text, nullable=True)
+    involves = Column(Text, nullable=True)
+    how_coproduced = Column(Text, nullable=True)

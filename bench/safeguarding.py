@@ -22,7 +22,7 @@ SETS = [
     ("second development", "risk_messages_dev2.txt", "ordinary_messages_dev2.txt"),
     ("first held out (seen since)", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
     ("second held out", "risk_messages_heldout2.txt", "ordinary_messages_heldout2.txt"),
-    ("third held out", "risk_messages_heldout3.txt", "ordinary_messages_heldout3.txt"),
+    ("third held out (seen since)", "risk_messages_heldout3.txt", "ordinary_messages_heldout3.txt"),
 ]
 
 
@@ -138,9 +138,21 @@ def main() -> int:
         "caught 16 of 50. Then a second development set (73 risk messages across those",
         "kinds, 50 near-miss ordinary ones) was written and the rules were extended",
         "from it and from the first held-out set, which is now seen and listed as such.",
-        "The second held-out set was not used to write rules or examples: its numbers",
-        "are the estimate for new messages. Its misses are listed so the next round",
-        "can learn the kinds, with a third held-out set written before that round.",
+        "The second held-out set was not used to write rules, and its recall was the",
+        "estimate for new messages until the third round.",
+        "",
+        "For the third round, a third held-out set (50 risk, 101 ordinary messages,",
+        "everyday and near-miss) was written first and measured once with the",
+        "second-round rules and model: the assistant caught 35 of 50 (70%; the",
+        "backstop alone 27 of 50) with 6 false alarms in 101 (5.9%). Its misses showed",
+        "kinds the rules did not know: being shut in or held down, overdoses in other",
+        "words, hints of not being around, goodbye letters, grooming by gifts, lifts",
+        "and older people, gangs, image threats, neglect through drink, sleeping",
+        "rough. Rules and training examples for those kinds were then written, so",
+        "the third set is now seen too: the figures below for it are no longer a",
+        "clean estimate. The 70% is the latest honest estimate of recall on new",
+        "messages; a fourth held-out set, written before the next round, will say",
+        "how far the third round moved it.",
         "",
     ]
     lines += section("The assistant as it runs (classifier and backstop)", full, True)
@@ -161,8 +173,11 @@ def main() -> int:
         "risk words (`out_of_scope`, `affirm`) cut those false alarms on the",
         "development sets (second development: 20% before, 12% now). They were written",
         "after the second held-out set's false alarms had been seen, so its false-alarm",
-        "rate (21.6% before, 11.8% now) is no longer a clean estimate; its recall still",
-        "is. A third held-out set, written before the next round, will measure both.",
+        "rate (21.6% before them) is no longer a clean estimate. On the third held-out",
+        "set, measured before its round, false alarms were 5.9% (6 of 101): parents",
+        'describing a hard day ("at breaking point", "no sense of danger") and a child',
+        'hitting a parent. The rules still flag "he hit me" and a bruise from',
+        '"walking into the door" on purpose: both are also how harm is described.',
         "",
     ]
     REPORT.write_text("\n".join(lines), encoding="utf-8")

@@ -16,6 +16,7 @@ from bot.channels.rasa_client import FORGET_CONVERSATION
 from bot.content import ContentError, get_pack
 from bot.store import repository
 from bot.store.db import unit_of_work
+from bot.store.models import LADDER_QUESTION
 
 ANSWER_WORDS = {
     "yes": "✅ Yes",
@@ -23,6 +24,12 @@ ANSWER_WORDS = {
     "no": "❌ No",
     "unsure": "🤷 Not sure",
     "skipped": "⏭️ Skipped",
+}
+PLACE_WORDS = {
+    "doing_to": "🫵 Done to us",
+    "doing_for": "🤲 Done for us",
+    "doing_with": "🤝 Done with us",
+    "not_sure": "🤷 Not sure",
 }
 ROLE_WORDS = {
     "parent_carer": "a parent or carer",
@@ -78,6 +85,9 @@ def describe(held: repository.HeldData) -> str:
         if not review.answers:
             lines.append("No answers yet.")
         for answer in review.answers:
+            if answer.question_id == LADDER_QUESTION:
+                lines.append(f"How was it done? {PLACE_WORDS.get(answer.value, answer.value)}")
+                continue
             lines.append(
                 f"{question_text(review.charter, answer.question_id)} "
                 f"{ANSWER_WORDS.get(answer.value, answer.value)}"

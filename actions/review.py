@@ -28,10 +28,13 @@ from bot.nlp.profile import age_band_of, role_of
 from bot.settings import get_settings
 from bot.store import repository, updates
 from bot.store.db import unit_of_work
+from bot.store.models import LADDER_PLACES, LADDER_QUESTION
 
 ANSWER_STAGE = "answer"
 COMMENT_STAGE = "comment:"
-# After the last question: do they want to hear what changes ("you said, we did")?
+# After the last question: where the work sat on the ladder (when staff said),
+# then whether they want to hear what changes ("you said, we did").
+LADDER_STAGE = "ladder"
 HEAR_BACK_STAGE = "hear_back"
 GENERAL_CODE = "GENERAL"
 YOUNG_PERSON = "young_person"
@@ -152,6 +155,9 @@ class ActionAskReviewAnswer(Action):
         if stage == HEAR_BACK_STAGE:
             dispatcher.utter_message(response="utter_review_hear_back")
             return []
+        if stage == LADDER_STAGE:
+            dispatcher.utter_message(response="utter_review_ladder")
+            return []
         response_id = tracker.get_slot("review_response_id")
         if response_id is None:
             return []
@@ -240,6 +246,9 @@ class ValidateReviewForm(FormValidationAction):
             answered = set(repository.answered_questions(session, int(response_id)))
             if stage == HEAR_BACK_STAGE:
                 stage = self._take_hear_back(dispatcher, tracker, session, int(response_id), slots)
+            elif stage == LADDER_STAGE:
+                stage = self._take_ladder(dispatcher, tracker, session, int(response_id), slots)
+                answered = set(repository.answered_questions(session, int(response_id)))
             elif stage.startswith(COMMENT_STAGE):
                 stage = self._take_comment(
                     dispatcher, tracker, session, int(response_id), stage, intent, text, slots
@@ -250,14 +259,50 @@ class ValidateReviewForm(FormValidationAction):
                 )
                 answered = set(repository.answered_questions(session, int(response_id)))
             if stage == ANSWER_STAGE and current_question(pack, answered) is None:
-                asked = updates.hear_back_of(session, int(response_id)) is not None
-                stage = ANSWER_STAGE if asked else HEAR_BACK_STAGE
+                stage = self._after_questions(session, int(response_id), answered)
         done = stage == ANSWER_STAGE and current_question(pack, answered) is None
         slots.update(
             review_answer="done" if done else None,
             review_stage=None if done else stage,
         )
         return slots
+
+    @staticmethod
+    def _after_questions(session: Any, response_id: int, answered: set[str]) -> str:
+        """After the last question: the ladder (when staff placed the work), then hear back."""
+        if LADDER_QUESTION not in answered and repository.level_of_response(session, response_id):
+            return LADDER_STAGE
+        if updates.hear_back_of(session, response_id) is None:
+            return HEAR_BACK_STAGE
+        return ANSWER_STAGE
+
+    def _take_ladder(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        session: Any,
+        response_id: int,
+        slots: dict[str, Any],
+    ) -> str:
+        """Where the person felt the work sat: done to, for or with them (or not sure)."""
+        intent = intent_of(tracker)
+        place = next(tracker.get_latest_entity_values("ladder_place"), None)
+        typed = typed_by_person(text_of(tracker))
+        sure = not typed or confidence_of(tracker) >= TYPED_ANSWER_CONFIDENCE
+        if place not in LADDER_PLACES:
+            place = "not_sure" if sure and intent in ("unsure", "skip_question") else None
+        if place is not None:
+            repository.record_answer(
+                session, response_id, LADDER_QUESTION, place, channel_of(tracker)
+            )
+            return ANSWER_STAGE
+        if intent in EXPLAIN_INTENTS:
+            slots.update(explain(dispatcher, tracker, intent))
+        elif intent == "simpler":
+            slots["simple_mode"] = True
+        else:
+            dispatcher.utter_message(response="utter_review_not_understood")
+        return LADDER_STAGE
 
     def _take_hear_back(
         self,

@@ -1026,3 +1026,23 @@ def test_bad_you_said_we_did_input_gets_a_clear_message_and_sends_nothing(
     with unit_of_work() as session:
         assert repository.review_by_code(session, code).updates == []
         assert concerns.take_messages(session, "web-six-0") == []
+
+
+def test_the_ladder_gap_shows_as_in_the_export(staff):
+    code = six_people()  # staff placed it at consulting: done for them (step 1)
+    with unit_of_work() as session:
+        review = repository.review_by_code(session, code)
+        for response in review.responses:
+            repository.record_answer(session, response.id, "ladder", "doing_with", "web")
+    page = staff.get(f"/staff/reviews/{code}").text
+    rows = dict(Tables(page).tables["Where families placed the work"][1:])
+    assert rows == {
+        "Done to them": "0",
+        "Done for them": "0",
+        "Done with them": "6",
+        "Not sure": "0",
+    }
+    assert exported(code).ladder.gap == 1.0 and "<strong>+1.0</strong>" in page
+    small = four_people()
+    # A review too small to show has no ladder section at all.
+    assert "Ladder gap" not in staff.get(f"/staff/reviews/{small}").text

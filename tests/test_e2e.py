@@ -34,6 +34,7 @@ from tests.e2e import MODEL, ROOT, running_stack
 pytestmark = pytest.mark.e2e
 QUESTIONS = get_pack("wirral").questions
 PARENT = '/inform{"role": "parent_carer"}'
+WITH_US = '/inform{"ladder_place": "doing_with"}'
 ORGANISATION = '/inform{"signer": "organisation"}'
 
 
@@ -763,8 +764,11 @@ def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(st
                 stack.say(sender, f"my review code is {code}") + stack.say(sender, PARENT)
             )
             for number in range(1, 8):
-                stack.say(sender, second if number == 2 else "/affirm")
-                stack.say(sender, "/skip_question")
+                replies = stack.say(sender, second if number == 2 else "/affirm")
+                replies = stack.say(sender, "/skip_question")
+            # Staff placed the work on the ladder, so families are asked where they would.
+            assert "How was it done?" in texts(replies)
+            assert "Do you want us to send it" in texts(stack.say(sender, WITH_US))
             assert "That is the end" in texts(stack.say(sender, "/deny"))
 
         for n in range(6):
@@ -782,6 +786,15 @@ def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(st
         assert second["withheld"] == ["yes", "no"]
         assert all(q == {**q, "suppressed": True} for q in by_code[four]["questions"])
         assert all("counts" not in q for q in by_code[four]["questions"])
+        # Staff said consulting (done for them); all six families said done with them.
+        assert by_code[six]["ladder"]["families"]["doing_with"] == 6
+        assert by_code[six]["ladder"]["gap"] == 1.0
+        assert by_code[four]["ladder"] == {
+            "staff_level": "consulting",
+            "staff_place": "doing_for",
+            "suppressed": True,
+            "gap": None,
+        }
 
         # CSV and XLSX say the same.
         rows = list(csv_module.DictReader(io.StringIO(copro(stack, "export", "--format", "csv"))))

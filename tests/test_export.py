@@ -204,6 +204,7 @@ def test_the_xlsx_export_has_a_readme_and_parses_back(database, tmp_path, capsys
         "Readme",
         "Questions",
         "Principles",
+        "Ladder gap",
         "People by role",
         "People by channel",
     ]
@@ -285,3 +286,90 @@ def test_comments_only_when_asked_redacted_and_only_for_big_enough_groups(databa
     )
     assert main(["export", "--format", "csv", "--comments"]) == 2
     assert "json or xlsx" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "level, raw, total, families, withheld, gap",
+    [
+        # Staff said consulting (done for, step 1); 6 said with us (2), 2 for us (1): withheld.
+        (
+            "consulting",
+            {"doing_to": 0, "doing_for": 2, "doing_with": 6, "not_sure": 0},
+            8,
+            {"doing_to": 0, "doing_for": None, "doing_with": None, "not_sure": 0},
+            ["doing_for", "doing_with"],
+            None,
+        ),
+        # Every count shown: 5 to us (0), 5 with us (2): average 1.0, staff co-producing (2).
+        (
+            "co-producing",
+            {"doing_to": 5, "doing_for": 0, "doing_with": 5, "not_sure": 0},
+            10,
+            {"doing_to": 5, "doing_for": 0, "doing_with": 5, "not_sure": 0},
+            [],
+            -1.0,
+        ),
+        # Families put it higher than staff: 6 for us (1), 6 with us (2) = 1.5 over 0.
+        (
+            "instructing",
+            {"doing_to": 0, "doing_for": 6, "doing_with": 6, "not_sure": 5},
+            17,
+            {"doing_to": 0, "doing_for": 6, "doing_with": 6, "not_sure": 5},
+            [],
+            1.5,
+        ),
+        # Too few people: nothing shown.
+        (
+            "consulting",
+            {"doing_to": 0, "doing_for": 4, "doing_with": 0, "not_sure": 0},
+            4,
+            None,
+            [],
+            None,
+        ),
+    ],
+)
+def test_the_ladder_gap_is_shown_only_when_nothing_is_withheld(
+    level, raw, total, families, withheld, gap
+):
+    from bot.staff.export import ladder_result
+
+    result = ladder_result(level, raw, total, 5)
+    assert (result.families, result.withheld, result.gap) == (families, withheld, gap)
+    assert result.staff_level == level
+
+
+def test_a_review_with_no_level_and_no_places_has_no_ladder():
+    from bot.staff.export import ladder_result
+
+    assert (
+        ladder_result(
+            None, dict.fromkeys(("doing_to", "doing_for", "doing_with", "not_sure"), 0), 9, 5
+        )
+        is None
+    )
+
+
+def test_the_exports_carry_the_ladder_gap(database, tmp_path, capsys):
+    code = make_review("LDG-234")  # staff placed it at consulting: done for (step 1)
+    for n in range(6):
+        answer(code, f"web-ladder-{n}", ["yes"])
+        with unit_of_work() as session:
+            ref = repository.start_or_resume(
+                session, repository.review_by_code(session, code), f"web-ladder-{n}", "web"
+            )
+            repository.record_answer(session, ref.response_id, "ladder", "doing_with", "web")
+    [review] = json.loads(export_json(exported(code=code), 5))["reviews"]
+    assert review["ladder"] == {
+        "staff_level": "consulting",
+        "staff_place": "doing_for",
+        "families": {"doing_to": 0, "doing_for": 0, "doing_with": 6, "not_sure": 0},
+        "withheld": [],
+        "gap": 1.0,
+    }
+    out = tmp_path / "ladder.xlsx"
+    assert main(["export", "--format", "xlsx", "--review", code, "--out", str(out)]) == 0
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(out)["Ladder gap"].iter_rows(values_only=True))
+    assert rows[1] == (code, f"Meeting {code}", "consulting", "doing_for", 0, 0, 6, 0, 1, "no")

@@ -478,3 +478,80 @@ def test_every_charter_pack_drives_a_complete_review(database, monkeypatch, pack
     assert {q: a.value for q, a in saved_answers().items()} == {
         q.id: "partly" for q in pack.questions
     }
+
+
+def start_placed_review(database: str, level: str | None = "consulting") -> dict[str, Any]:
+    """A review staff placed on the ladder, answered up to its last question."""
+    with unit_of_work() as session:
+        repository.create_review(session, "LDR-234", "Transport forum", "wirral", level)
+    slots, _ = start(
+        database, "code ldr-234", entities=[{"entity": "review_code", "value": "LDR-234"}]
+    )
+    for _ in PACK.questions:
+        slots, _ = answer(slots, "affirm", "/affirm")
+        slots, _ = answer(slots, "skip_question", "/skip_question")
+    return slots
+
+
+def place(slots: dict[str, Any], intent: str, text: str, value: str | None = None):
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "ladder_place", "value": value}] if value else []
+    tracker = make_tracker(intent, text, slots=slots, active_loop="review_form", entities=entities)
+    result = ValidateReviewForm().validate_review_answer(text, dispatcher, tracker, {})
+    return {**slots, **result}, dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    "intent, text, value, saved",
+    [
+        ("inform", '/inform{"ladder_place": "doing_with"}', "doing_with", "doing_with"),
+        ("inform", '/inform{"ladder_place": "doing_to"}', "doing_to", "doing_to"),
+        ("unsure", "/unsure", None, "not_sure"),
+        ("unsure", "no idea", None, "not_sure"),
+        ("skip_question", "/skip_question", None, "not_sure"),
+    ],
+)
+def test_a_placed_review_asks_where_families_felt_the_work_sat(
+    database, intent, text, value, saved
+):
+    slots = start_placed_review(database)
+    assert slots["review_stage"] == "ladder" and slots["review_answer"] is None
+    assert ask(slots)[0]["response"] == "utter_review_ladder"
+    slots, messages = place(slots, intent, text, value)
+    assert messages == []
+    assert saved_answers()["ladder"].value == saved
+    # Then the hear-back question, then the end.
+    assert slots["review_stage"] == "hear_back"
+    slots, _ = answer(slots, "deny", "/deny")
+    assert slots["review_answer"] == "done"
+
+
+@pytest.mark.parametrize(
+    "intent, text, value",
+    [
+        ("affirm", "yes", None),
+        ("inform", '/inform{"ladder_place": "doing_sideways"}', "doing_sideways"),
+        ("greet", "hello", None),
+    ],
+)
+def test_an_unclear_place_on_the_ladder_is_asked_again(database, intent, text, value):
+    slots = start_placed_review(database)
+    slots, messages = place(slots, intent, text, value)
+    assert messages[0]["response"] == "utter_review_not_understood"
+    assert slots["review_stage"] == "ladder"
+    assert "ladder" not in saved_answers()
+
+
+def test_a_review_staff_did_not_place_goes_straight_to_hear_back(database):
+    slots = start_placed_review(database, level=None)
+    assert slots["review_stage"] == "hear_back"
+
+
+def test_my_data_says_where_they_placed_the_work(database):
+    from actions.privacy import describe
+
+    slots = start_placed_review(database)
+    place(slots, "inform", '/inform{"ladder_place": "doing_for"}', "doing_for")
+    with unit_of_work() as session:
+        said = describe(repository.held_about(session, SENDER))
+    assert "How was it done? 🤲 Done for us" in said

@@ -70,6 +70,12 @@ ROLE_WORDS = {
 }
 CHANNEL_WORDS = {"web": "Web chat", "telegram": "Telegram", "rest": "Other"}
 LEVEL_WORDS = {level: level.capitalize() for level in reviews.LADDER_LEVELS}
+PLACE_WORDS = {
+    "doing_to": "Done to them",
+    "doing_for": "Done for them",
+    "doing_with": "Done with them",
+    "not_sure": "Not sure",
+}
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", "CSV (spreadsheet, no comments)"),
     "xlsx": (
@@ -129,6 +135,7 @@ TEMPLATES.globals.update(
     role_words=ROLE_WORDS,
     channel_words=CHANNEL_WORDS,
     level_words=LEVEL_WORDS,
+    place_words=PLACE_WORDS,
 )
 
 

@@ -29,6 +29,9 @@ from bot.staff.cells import safe_cell
 from bot.staff.redact import redact
 from bot.store.models import (
     ANSWER_VALUES,
+    LADDER_PLACES,
+    LADDER_QUESTION,
+    LEVEL_PLACE,
     ROLES,
     Answer,
     AnswerTally,
@@ -58,6 +61,43 @@ class QuestionResult:
         return self.counts is None
 
 
+# Steps of the ladder as numbers, for the gap: done to us 0, for us 1, with us 2.
+PLACE_STEP = {"doing_to": 0, "doing_for": 1, "doing_with": 2}
+
+
+@dataclass
+class LadderResult:
+    """Where staff placed the work, where families did (suppressed), and the gap."""
+
+    staff_level: str | None
+    staff_place: str | None
+    # Families' answers (None: withheld, the review or the row is too small).
+    families: dict[str, int | None] | None
+    withheld: list[str] = field(default_factory=list)
+    # Families' average step minus staff's step (-2 to 2; above 0: families put the work
+    # higher than staff did). Only when every family count is shown and at least
+    # ``min_group`` families placed it, so it cannot reveal a withheld count.
+    gap: float | None = None
+
+
+def ladder_result(
+    level: str | None, raw: dict[str, int], total: int, min_group: int
+) -> LadderResult | None:
+    """The ladder gap of one review; None when staff gave no level and nobody placed it."""
+    if level is None and not any(raw.values()):
+        return None
+    staff_place = LEVEL_PLACE.get(level) if level else None
+    if total < min_group:
+        return LadderResult(level, staff_place, None)
+    shown, withheld = suppress_counts(raw, min_group)
+    placed = sum(raw[place] for place in PLACE_STEP)
+    gap = None
+    if staff_place and shown is not None and not withheld and placed >= min_group:
+        mean = sum(PLACE_STEP[place] * raw[place] for place in PLACE_STEP) / placed
+        gap = round(mean - PLACE_STEP[staff_place], 1)
+    return LadderResult(level, staff_place, shown, withheld, gap)
+
+
 @dataclass
 class ReviewResult:
     code: str
@@ -76,6 +116,7 @@ class ReviewResult:
     comments: list[tuple[str, str]] | None = None
     # "You said, we did": (date, what staff changed), oldest first. Staff words only.
     updates: list[tuple[str, str]] = field(default_factory=list)
+    ladder: LadderResult | None = None
 
 
 def suppress_counts(
@@ -311,6 +352,12 @@ def build_export(
                 updates=[
                     (u.created_at.date().isoformat(), u.text) for u in changes.get(review.id, [])
                 ],
+                ladder=ladder_result(
+                    review.level,
+                    {p: counts.get((review.id, LADDER_QUESTION, p), 0) for p in LADDER_PLACES},
+                    total,
+                    min_group,
+                ),
             )
         )
     return results
@@ -351,6 +398,18 @@ def export_json(results: list[ReviewResult], min_group: int) -> str:
                     for p in r.principles
                 ],
                 "you_said_we_did": [{"date": d, "text": t} for d, t in r.updates],
+                "ladder": None
+                if r.ladder is None
+                else {
+                    "staff_level": r.ladder.staff_level,
+                    "staff_place": r.ladder.staff_place,
+                    **(
+                        {"suppressed": True}
+                        if r.ladder.families is None
+                        else {"families": r.ladder.families, "withheld": r.ladder.withheld}
+                    ),
+                    "gap": r.ladder.gap,
+                },
                 **(
                     {}
                     if r.comments is None
@@ -412,6 +471,9 @@ README_LINES = (
     "Comments are only here when asked for, for reviews of {min_group} or more people,",
     "with emails, links, phone numbers, postcodes and names taken out.",
     "'You said, we did' lists what staff changed after each review, in their words.",
+    "'Ladder gap': where staff placed the work and where families did (done to, for or",
+    "with them), withheld the same way; the gap is the families' average step (0 to 2)",
+    "minus staff's, shown only when no family count is withheld.",
 )
 
 
@@ -444,6 +506,30 @@ def export_xlsx(results: list[ReviewResult], min_group: int) -> bytes:
         for r in results:
             for question, words in r.comments or []:
                 written.append([safe_cell(value) for value in (r.code, question, words)])
+    if any(r.ladder is not None for r in results):
+        ladder = book.create_sheet("Ladder gap")
+        ladder.append(
+            ["review", "title", "staff level", "staff place", *LADDER_PLACES, "gap", "suppressed"]
+        )
+        for r in results:
+            if r.ladder is None:
+                continue
+            families = r.ladder.families
+            cells = (
+                ["" for _ in LADDER_PLACES]
+                if families is None
+                else [WITHHELD if families[p] is None else families[p] for p in LADDER_PLACES]
+            )
+            row = [
+                r.code,
+                r.title,
+                r.ladder.staff_level or "",
+                r.ladder.staff_place or "",
+                *cells,
+                "" if r.ladder.gap is None else r.ladder.gap,
+                "yes" if families is None else "no",
+            ]
+            ladder.append([safe_cell(value) for value in row])
     if any(r.updates for r in results):
         changes = book.create_sheet("You said, we did")
         changes.append(["review", "title", "date", "what we did"])

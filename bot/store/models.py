@@ -24,6 +24,20 @@ from sqlalchemy.orm import declarative_base, relationship
 Base = declarative_base()
 
 ANSWER_VALUES = ("yes", "partly", "no", "unsure", "skipped")
+# Where a family placed the work on the ladder, in three easy steps (Wokingham's
+# groups: doing to, doing for, doing with), kept as the answer to LADDER_QUESTION.
+LADDER_QUESTION = "ladder"
+LADDER_PLACES = ("doing_to", "doing_for", "doing_with", "not_sure")
+# Where each staff level (``copro review create --level``) sits on those steps.
+LEVEL_PLACE = {
+    "coercing": "doing_to",
+    "instructing": "doing_to",
+    "informing": "doing_for",
+    "consulting": "doing_for",
+    "engaging": "doing_for",
+    "co-designing": "doing_with",
+    "co-producing": "doing_with",
+}
 ROLES = ("parent_carer", "young_person", "practitioner")
 AGE_BANDS = ("under_13", "13_15", "16_17", "18_25", "over_25")
 

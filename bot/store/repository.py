@@ -13,6 +13,8 @@ from bot.store import concerns, pledges, telegram
 from bot.store.models import (
     AGE_BANDS,
     ANSWER_VALUES,
+    LADDER_PLACES,
+    LADDER_QUESTION,
     ROLES,
     Answer,
     Concern,
@@ -70,6 +72,15 @@ def find_open_review(session: Session, code: str) -> Review | None:
     """The open review with this code (any case, spaces ignored), if there is one."""
     cleaned = code.strip().upper().replace(" ", "")
     return session.scalar(select(Review).where(Review.code == cleaned, Review.closed_at.is_(None)))
+
+
+def level_of_response(session: Session, response_id: int) -> str | None:
+    """The ladder level staff gave the review this response belongs to, if any."""
+    return session.scalar(
+        select(Review.level)
+        .join(ReviewResponse, ReviewResponse.review_id == Review.id)
+        .where(ReviewResponse.id == response_id)
+    )
 
 
 def review_by_code(session: Session, code: str) -> Review | None:
@@ -159,7 +170,8 @@ def record_answer(
     comment: str | None = None,
 ) -> Answer:
     """Save (or change) the answer to one question straight away."""
-    if value not in ANSWER_VALUES:
+    allowed = LADDER_PLACES if question_id == LADDER_QUESTION else ANSWER_VALUES
+    if value not in allowed:
         raise ValueError(f"unknown answer value {value!r}")
     answer = session.scalar(
         select(Answer).where(Answer.response_id == response_id, Answer.question_id == question_id)

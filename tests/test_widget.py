@@ -863,6 +863,7 @@ def staff_server(tmp_path_factory) -> Iterator[str]:
             values = ["yes", "no" if n < 2 else "yes", "partly"]
             for question, value in zip(QUESTIONS[:3], values, strict=True):
                 repository.record_answer(session, ref.response_id, question.id, value, "web")
+            repository.record_answer(session, ref.response_id, "ladder", "doing_with", "web")
         concerns.raise_concern(
             session,
             pseudonym="web-axe-0",

@@ -285,24 +285,18 @@ class ValidateReviewForm(FormValidationAction):
         slots: dict[str, Any],
     ) -> str:
         """Where the person felt the work sat: done to, for or with them (or not sure)."""
-        intent = intent_of(tracker)
-        place = next(tracker.get_latest_entity_values("ladder_place"), None)
-        typed = typed_by_person(text_of(tracker))
-        sure = not typed or confidence_of(tracker) >= TYPED_ANSWER_CONFIDENCE
-        if place not in LADDER_PLACES:
-            place = "not_sure" if sure and intent in ("unsure", "skip_question") else None
-        if place is not None:
-            repository.record_answer(
-                session, response_id, LADDER_QUESTION, place, channel_of(tracker)
-            )
-            return ANSWER_STAGE
-        if intent in EXPLAIN_INTENTS:
-            slots.update(explain(dispatcher, tracker, intent))
-        elif intent == "simpler":
-            slots["simple_mode"] = True
-        else:
-            dispatcher.utter_message(response="utter_review_not_understood")
-        return LADDER_STAGE
+
+        def save(intent: str | None, sure: bool) -> bool:
+            place = next(tracker.get_latest_entity_values("ladder_place"), None)
+            if place not in LADDER_PLACES:
+                place = "not_sure" if sure and intent in ("unsure", "skip_question") else None
+            if place is not None:
+                repository.record_answer(
+                    session, response_id, LADDER_QUESTION, place, channel_of(tracker)
+                )
+            return place is not None
+
+        return self._closing_question(dispatcher, tracker, slots, LADDER_STAGE, save)
 
     def _take_hear_back(
         self,
@@ -316,20 +310,37 @@ class ValidateReviewForm(FormValidationAction):
 
         Not sure counts as no: nothing is sent to anyone who did not clearly ask.
         """
+
+        def save(intent: str | None, sure: bool) -> bool:
+            if sure and intent in ("affirm", "deny", "skip_question", "unsure"):
+                updates.set_hear_back(session, response_id, intent == "affirm")
+                return True
+            return False
+
+        return self._closing_question(dispatcher, tracker, slots, HEAR_BACK_STAGE, save)
+
+    @staticmethod
+    def _closing_question(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        slots: dict[str, Any],
+        stage: str,
+        save: Any,
+    ) -> str:
+        """A question after the last one: ``save(intent, sure)`` keeps an answer it
+        understands (a typed one only when the classifier is sure); a question about a
+        word is explained, anything else is asked again."""
         intent = intent_of(tracker)
         typed = typed_by_person(text_of(tracker))
-        sure = not typed or confidence_of(tracker) >= TYPED_ANSWER_CONFIDENCE
+        if save(intent, not typed or confidence_of(tracker) >= TYPED_ANSWER_CONFIDENCE):
+            return ANSWER_STAGE
         if intent in EXPLAIN_INTENTS:
             slots.update(explain(dispatcher, tracker, intent))
-            return HEAR_BACK_STAGE
-        if sure and intent in ("affirm", "deny", "skip_question", "unsure"):
-            updates.set_hear_back(session, response_id, intent == "affirm")
-            return ANSWER_STAGE
-        if intent == "simpler":
+        elif intent == "simpler":
             slots["simple_mode"] = True
         else:
             dispatcher.utter_message(response="utter_review_not_understood")
-        return HEAR_BACK_STAGE
+        return stage
 
     def _take_comment(
         self,

@@ -171,7 +171,9 @@ def test_misspelled_risk_message_is_caught_by_the_backstop(stack):
 
 
 async def test_bad_input_through_the_web_chat_never_jumps_the_flow(stack):
-    app = create_app(Settings(secret_key="e2e", rasa_url=stack.rasa_url))
+    app = create_app(
+        Settings(secret_key="e2e", rasa_url=stack.rasa_url, database_url=stack.database_url)
+    )
     app.state.http = httpx.AsyncClient(timeout=60)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as web:

@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install browser run test train validate lint clean cross-validate bench-safeguarding bench-export
+.PHONY: help install browser run test train validate lint clean cross-validate bench-safeguarding bench-export run-production bench-latency
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -54,6 +54,14 @@ EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 browser: ## Install Debian's Chromium (and emoji for the screenshots) for the browser tests
 	command -v chromium >/dev/null && test -e $(EMOJI_FONT) || (apt-get update && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
+
+# The production profile on this machine's PostgreSQL and Redis (docs/deploy.md).
+PG_URL ?= postgresql://postgres@127.0.0.1:5432
+run-production: install $(MODEL) ## Start the production profile: PostgreSQL, Redis, 2 Rasa servers
+	COPRO_DATABASE_URL=$${COPRO_DATABASE_URL:-$(PG_URL)/copro} \
+	COPRO_TRACKER_URL=$${COPRO_TRACKER_URL:-$(PG_URL)/copro_tracker} \
+	COPRO_REDIS_URL=$${COPRO_REDIS_URL:-redis://127.0.0.1:6379/1} \
+	$(BIN)/copro run --profile production --rasa-servers $${RASA_SERVERS:-2}
 
 test: install browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
 	$(BIN)/ruff check bot actions tests bench

@@ -685,19 +685,75 @@ def cmd_telegram_webhook(args: argparse.Namespace) -> int:
     return 0
 
 
+def production_problems(settings: Settings) -> list[str]:
+    """What the production profile still needs from the settings."""
+    problems = []
+    if not settings.database_url.startswith("postgresql"):
+        problems.append("COPRO_DATABASE_URL must be a postgresql:// address")
+    if not settings.tracker_url.startswith("postgresql"):
+        problems.append("COPRO_TRACKER_URL must be a postgresql:// address")
+    if not settings.redis_url.startswith(("redis://", "rediss://")):
+        problems.append("COPRO_REDIS_URL must be a redis:// address")
+    return problems
+
+
+def production_services(
+    settings: Settings, rasa_ports: list[int], base: dict[str, str]
+) -> list[tuple[list[str], dict[str, str]]]:
+    """The production profile: one action server, several Rasa servers sharing
+    PostgreSQL and Redis, and bot.server sending each person to one of them."""
+    rasa_env = {
+        **base,
+        "COPRO_ACTION_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
+        "COPRO_TRACKER_URL": settings.tracker_url,
+        "COPRO_REDIS_URL": settings.redis_url,
+        # A lock left by a Rasa server that died mid-message frees after 20 s, not 60.
+        "TICKET_LOCK_LIFETIME": base.get("TICKET_LOCK_LIFETIME", "20"),
+    }
+    endpoints = PROJECT_ROOT / "endpoints.production.yml"
+    urls = ",".join(f"http://127.0.0.1:{port}" for port in rasa_ports)
+    services = [(action_server_command(settings.action_port), base)]
+    services += [
+        (rasa_server_command(MODEL_PATH, endpoints, port), rasa_env) for port in rasa_ports
+    ]
+    services.append(
+        (
+            server_command(settings.server_host, settings.server_port),
+            {**base, "COPRO_RASA_URL": urls},
+        )
+    )
+    if settings.telegram_token:
+        services.append((telegram_poll_command(), {**base, "COPRO_RASA_URL": urls}))
+    return services
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.nlp.build import build_pipeline
-    from bot.store.db import upgrade
+    from bot.store.db import create_database, upgrade
 
     settings = get_settings()
     if not MODEL_PATH.exists():
         print("No trained model: run 'make run' (it trains first).", file=sys.stderr)
         return 2
     build_pipeline(Path(settings.spacy_model))
-    upgrade()
     env = service_env(dict(os.environ))
-    rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1])
-    processes = [_spawn(command, env) for command in service_commands(settings, rasa_port)]
+    first_port = int(settings.rasa_urls[0].rsplit(":", 1)[-1])
+    if args.profile == "production":
+        problems = production_problems(settings)
+        if problems:
+            print("The production profile needs:\n  " + "\n  ".join(problems), file=sys.stderr)
+            return 2
+        for url in (settings.database_url, settings.tracker_url):
+            create_database(url)
+        upgrade()
+        ports = [first_port + n for n in range(args.rasa_servers)]
+        processes = [
+            _spawn(command, service_env(penv))
+            for command, penv in production_services(settings, ports, env)
+        ]
+    else:
+        upgrade()
+        processes = [_spawn(command, env) for command in service_commands(settings, first_port)]
     print(
         f"\nThe chat opens at http://localhost:{settings.server_port} once Rasa has loaded "
         "(about a minute). Press Ctrl+C to stop.\n",
@@ -714,6 +770,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="Start the action server, Rasa and the chat on http://localhost:8080."
+    )
+    run.add_argument(
+        "--profile",
+        choices=["local", "production"],
+        default="local",
+        help="local: SQLite, one Rasa server (default). production: PostgreSQL "
+        "(COPRO_DATABASE_URL, COPRO_TRACKER_URL), Redis (COPRO_REDIS_URL), several "
+        "Rasa servers. See docs/deploy.md.",
+    )
+    run.add_argument(
+        "--rasa-servers",
+        type=int,
+        default=2,
+        choices=range(1, 9),
+        metavar="N",
+        help="Production profile: how many Rasa servers (1 to 8; default 2), on "
+        "ports from COPRO_RASA_URL's port up.",
     )
     run.set_defaults(handler=cmd_run)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,7 +18,9 @@ from starlette.schemas import SchemaGenerator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.channels import telegram
+from bot.channels.kept import delivery, keep_trying
 from bot.channels.limits import ChatLimits
+from bot.channels.rasa_client import gateway_of
 from bot.channels.web.routes import routes as web_routes
 from bot.settings import Settings, get_settings
 from bot.staff import security
@@ -131,8 +135,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return
         async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
             app.state.http = client
-            async with _telegram_running(app, client):
+            async with _telegram_running(app, client), _kept_messages_sent(app):
                 yield
+
+    @asynccontextmanager
+    async def _kept_messages_sent(app: Starlette) -> AsyncIterator[None]:
+        """Messages kept while Rasa was away are sent again in the background."""
+        gateway = gateway_of(app.state)
+
+        async def push() -> None:
+            if getattr(app.state, "telegram", None) is not None:
+                await telegram.push_waiting(app.state.telegram, settings)
+            elif settings.telegram_token:
+                await telegram.push_now(settings)
+
+        task = asyncio.create_task(keep_trying(gateway, delivery(settings, gateway, push)))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     @asynccontextmanager
     async def _telegram_running(app: Starlette, client: httpx.AsyncClient) -> AsyncIterator[None]:

@@ -31,7 +31,14 @@ class Settings:
     var_dir: Path = PROJECT_ROOT / "var"
     database_url: str = ""
     tracker_url: str = ""
+    # One Rasa server, or several separated by commas (they must share one
+    # tracker store and one lock store: the production profile).
     rasa_url: str = "http://127.0.0.1:5005"
+    # Redis, for Rasa's lock store and for updates seen, when several
+    # processes serve the same people (production profile).
+    redis_url: str = ""
+    # Where messages are kept, on this machine, while Rasa cannot take them.
+    spool_path: Path | None = None
     action_port: int = 5055
     server_host: str = "127.0.0.1"
     server_port: int = 8080
@@ -56,6 +63,12 @@ class Settings:
         if not self.tracker_url:
             tracker_db = self.var_dir / "rasa_tracker.db"
             object.__setattr__(self, "tracker_url", f"sqlite:///{tracker_db}")
+        if not self.rasa_urls or not all(
+            url.startswith(("http://", "https://")) for url in self.rasa_urls
+        ):
+            raise ValueError("COPRO_RASA_URL must be one or more http:// addresses, with commas")
+        if self.spool_path is None:
+            object.__setattr__(self, "spool_path", self.var_dir / "spool.db")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://localhost:{self.server_port}")
         if not self.spacy_model:
@@ -69,6 +82,13 @@ class Settings:
         if self.production and self.telegram_token and not self.telegram_secret:
             raise ValueError("COPRO_TELEGRAM_SECRET must be set in production with Telegram")
 
+    @property
+    def rasa_urls(self) -> tuple[str, ...]:
+        """Every Rasa server's address (COPRO_RASA_URL may list several)."""
+        return tuple(
+            url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()
+        )
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
@@ -77,7 +97,9 @@ class Settings:
             var_dir=var_dir,
             database_url=env.get("COPRO_DATABASE_URL", ""),
             tracker_url=env.get("COPRO_TRACKER_URL", ""),
-            rasa_url=env.get("COPRO_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_url=env.get("COPRO_RASA_URL", "http://127.0.0.1:5005"),
+            redis_url=env.get("COPRO_REDIS_URL", ""),
+            spool_path=Path(env["COPRO_SPOOL_PATH"]) if env.get("COPRO_SPOOL_PATH") else None,
             action_port=_int(env, "COPRO_ACTION_PORT", 5055),
             server_host=env.get("COPRO_HOST", "127.0.0.1"),
             server_port=_int(env, "COPRO_PORT", 8080),

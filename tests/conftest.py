@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,21 @@ from bot.store import db
 def _reset_caches() -> None:
     get_settings.cache_clear()
     db.engine_for.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _kept_messages_in_tmp(tmp_path, monkeypatch) -> None:
+    """Messages kept while Rasa is away go to the test's folder, not var/."""
+    from bot.channels import rasa_client
+    from bot.settings import PROJECT_ROOT
+
+    real = rasa_client.Spool
+    default = PROJECT_ROOT / "var" / "spool.db"
+
+    def spool(path):
+        return real(tmp_path / "spool.db" if Path(path) == default else path)
+
+    monkeypatch.setattr(rasa_client, "Spool", spool)
 
 
 @pytest.fixture

@@ -48,7 +48,12 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.inbound import MAX_MESSAGE_CHARS, Inbound, button_payload, pseudonym, typed_text
-from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, send_to_rasa
+from bot.channels.rasa_client import (
+    FORGET_CONVERSATION,
+    RasaGateway,
+    RasaUnavailable,
+    make_gateway,
+)
 from bot.content import channel_message
 from bot.settings import Settings
 from bot.store import telegram as chats
@@ -140,9 +145,17 @@ class Bridge:
     owns_http: bool = False
     buttons: ButtonKeys = field(init=False)
     seen: OrderedDict[int, None] = field(default_factory=OrderedDict)
+    _rasa: RasaGateway | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.buttons = ButtonKeys(self.settings.secret_key)
+
+    @property
+    def rasa(self) -> RasaGateway:
+        """The Rasa servers, through this bridge's HTTP client."""
+        if self._rasa is None or self._rasa.client is not self.http:
+            self._rasa = make_gateway(self.http, self.settings)
+        return self._rasa
 
     def first_time(self, update_id: int) -> bool:
         """False for an update already handled (Telegram can send one twice)."""
@@ -302,7 +315,7 @@ async def _turn(bot: Bot, bridge: Bridge, chat_id: int, sender: str, text: str) 
     """One turn with Rasa: its replies, then any waiting message, or forgetting."""
     settings = bridge.settings
     try:
-        reply = await send_to_rasa(bridge.http, settings.rasa_url, sender, text, CHANNEL)
+        reply = await bridge.rasa.send(sender, text, CHANNEL)
     except RasaUnavailable:
         await _reply_kind(bot, chat_id, "unavailable")
         return
@@ -311,6 +324,7 @@ async def _turn(bot: Bot, bridge: Bridge, chat_id: int, sender: str, text: str) 
     if FORGET_CONVERSATION in reply.signals:
         await _store(settings.database_url, chats.forget_chat, sender)
         await asyncio.to_thread(forget_conversation, settings.tracker_url, sender)
+        await bridge.rasa.forget(sender)
         return
     await _deliver_waiting(bot, settings.database_url, sender)
 

@@ -93,3 +93,32 @@ def upgrade(url: str | None = None) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def create_database(url: str) -> bool:
+    """Create the PostgreSQL database named in ``url`` if it is missing; True if made.
+
+    Connects to the server's ``postgres`` database to do it. Nothing for SQLite.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    address = make_url(url)
+    if address.get_backend_name() != "postgresql" or not address.database:
+        return False
+    server = create_engine(
+        address.set(database="postgres"), future=True, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": address.database},
+            ).scalar()
+            if exists:
+                return False
+            quoted = server.dialect.identifier_preparer.quote(address.database)
+            connection.execute(text(f"CREATE DATABASE {quoted}"))
+            return True
+    finally:
+        server.dispose()

@@ -13,7 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.inbound import button_payload, pseudonym, typed_text
-from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, send_to_rasa
+from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, gateway_of
 from bot.content import channel_message
 from bot.store import concerns, repository
 from bot.store.db import engine_for, in_thread, unit_of_work
@@ -107,13 +107,12 @@ async def chat(request: Request) -> Response:
         return _reply(problem, status=400 if problem == "bad_request" else 200, limit=1000)
     settings = request.app.state.settings
     try:
-        reply = await send_to_rasa(
-            request.app.state.http, settings.rasa_url, sender, inbound.text, "web"
-        )
+        reply = await gateway_of(request.app.state).send(sender, inbound.text, "web")
     except RasaUnavailable:
         return _reply("unavailable", status=503)
     if FORGET_CONVERSATION in reply.signals:
         await run_in_threadpool(forget_conversation, settings.tracker_url, sender)
+        await gateway_of(request.app.state).forget(sender)
         # A new session id: the next message starts a new, empty conversation.
         request.session.pop("sid", None)
         return JSONResponse({"messages": reply.messages})
@@ -150,11 +149,10 @@ async def start_again(request: Request) -> Response:
     sender = _sender(request)
     if _too_fast(request):
         return _reply("slow_down", status=429)
-    settings = request.app.state.settings
     try:
         # Sent by the server itself: a person can never send "/restart" (see inbound.py).
-        reply = await send_to_rasa(
-            request.app.state.http, settings.rasa_url, sender, "/restart", "web"
+        reply = await gateway_of(request.app.state).send(
+            sender, "/restart", "web", keep=False, expect_reply=False
         )
     except RasaUnavailable:
         return _reply("unavailable", status=503)

@@ -1,0 +1,72 @@
+"""Sending kept messages again while a channel server runs.
+
+Messages kept while Rasa could not take them (:mod:`bot.channels.spool`) are
+tried every few seconds. Rasa's replies to them wait in the person's outbox
+(shown with their next message on the web, pushed on Telegram). A kept
+"forget me" is carried out here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.channels.rasa_client import FORGET_CONVERSATION, RETRY_SECONDS, RasaGateway, RasaReply
+from bot.settings import Settings
+from bot.store import concerns
+from bot.store import telegram as chats
+from bot.store.db import engine_for, in_thread, unit_of_work
+from bot.store.tracker import forget_conversation
+
+logger = logging.getLogger(__name__)
+
+# The outbox kind of a reply to a kept message.
+KEPT_REPLY = "kept_reply"
+
+
+def _queue_replies(database_url: str, sender: str, channel: str, texts: list[str]) -> None:
+    with unit_of_work(engine_for(database_url)) as session:
+        for text in texts:
+            concerns.queue_message(session, sender, channel, KEPT_REPLY, text)
+
+
+def delivery(
+    settings: Settings, gateway: RasaGateway, push: Callable[[], Awaitable[object]] | None
+) -> Callable[[str, str, RasaReply], Awaitable[None]]:
+    """What to do with Rasa's replies to a kept message."""
+
+    async def deliver(sender: str, channel: str, reply: RasaReply) -> None:
+        if FORGET_CONVERSATION in reply.signals:
+            await asyncio.to_thread(forget_conversation, settings.tracker_url, sender)
+            await gateway.forget(sender)
+            await in_thread(_forget_chat, settings.database_url, sender)
+            return
+        texts = [message["text"] for message in reply.messages if message["text"]]
+        await in_thread(_queue_replies, settings.database_url, sender, channel, texts)
+        if channel == "telegram" and push is not None:
+            await push()
+
+    return deliver
+
+
+def _forget_chat(database_url: str, sender: str) -> None:
+    with unit_of_work(engine_for(database_url)) as session:
+        chats.forget_chat(session, sender)
+
+
+async def keep_trying(
+    gateway: RasaGateway,
+    deliver: Callable[[str, str, RasaReply], Awaitable[None]],
+    every: float = RETRY_SECONDS,
+) -> None:
+    """Run until cancelled: send kept messages again every ``every`` seconds."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            sent = await gateway.send_kept(deliver)
+        except Exception as error:  # noqa: BLE001 - keep trying; the chat must keep running
+            logger.warning("Kept messages could not be sent yet: %s", type(error).__name__)
+            continue
+        if sent:
+            logger.info("Sent %d kept message(s) to Rasa", sent)

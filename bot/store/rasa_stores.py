@@ -71,7 +71,10 @@ class StrictSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         if not host:
             raise StoreUnreachable("tracker store", "no url is set")
-        url = make_url(host)
+        try:
+            url = make_url(host)
+        except sa.exc.ArgumentError:
+            raise StoreUnreachable("tracker store", "its url is not a database address") from None
         timeout = _timeout(connect_timeout)
         connect_args = (
             {"connect_timeout": timeout} if url.get_backend_name() == "postgresql" else {}

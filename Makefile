@@ -76,6 +76,9 @@ bench-safeguarding: $(MODEL) ## Safety check recall and false alarms into docs/s
 bench-export: install ## Export speed on SQLite and PostgreSQL into docs/benchmarks.md
 	$(BIN)/python bench/export.py
 
+bench-latency: install browser $(MODEL) ## Latency, throughput, memory, training time into docs/benchmarks.md
+	$(BIN)/python bench/latency.py
+
 cross-validate: install ## 5-fold NLU cross-validation into docs/nlu-report.md
 	$(BIN)/python -m bot.nlp.report
 

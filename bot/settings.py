@@ -85,9 +85,7 @@ class Settings:
     @property
     def rasa_urls(self) -> tuple[str, ...]:
         """Every Rasa server's address (COPRO_RASA_URL may list several)."""
-        return tuple(
-            url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()
-        )
+        return tuple(url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip())
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -192,8 +192,13 @@ class Production:
 
 
 @contextmanager
-def running_production(workdir: Path, rasa_servers: int = 2) -> Iterator[Production]:
-    """Action server, ``rasa_servers`` Rasa servers and bot.server, on fresh databases."""
+def running_production(
+    workdir: Path, rasa_servers: int = 2, via_proxy: bool = True
+) -> Iterator[Production]:
+    """Action server, ``rasa_servers`` Rasa servers and bot.server, on fresh databases.
+
+    ``via_proxy=False`` connects straight to PostgreSQL and Redis (for timings).
+    """
     from bot.store.db import upgrade
 
     if not MODEL.exists():
@@ -206,10 +211,12 @@ def running_production(workdir: Path, rasa_servers: int = 2) -> Iterator[Product
     action_port, server_port = free_port(), free_port()
     rasa_ports = [free_port() for _ in range(rasa_servers)]
     direct = make_url(POSTGRES).port or 5432
+    pg_port = postgres.port if via_proxy else direct
+    redis_port = redis.port if via_proxy else REDIS_PORT
     production = Production(
         workdir=workdir,
-        database_url=_url(ours, postgres.port),
-        tracker_url=_url(trackers, postgres.port),
+        database_url=_url(ours, pg_port),
+        tracker_url=_url(trackers, pg_port),
         direct_database_url=_url(ours, direct),
         direct_tracker_url=_url(trackers, direct),
         postgres=postgres,
@@ -223,7 +230,7 @@ def running_production(workdir: Path, rasa_servers: int = 2) -> Iterator[Product
             os.environ,
             COPRO_DATABASE_URL=production.database_url,
             COPRO_TRACKER_URL=production.tracker_url,
-            COPRO_REDIS_URL=f"redis://127.0.0.1:{redis.port}/2",
+            COPRO_REDIS_URL=f"redis://127.0.0.1:{redis_port}/2",
             COPRO_ACTION_URL=f"http://127.0.0.1:{action_port}/webhook",
             COPRO_CHARTER="wirral",
             COPRO_SECRET_KEY="fault-tests-" + tag,

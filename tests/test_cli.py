@@ -194,3 +194,63 @@ def test_a_closed_review_code_no_longer_opens_it(database, capsys):
         assert repository.review_by_code(session, code) is not None
     assert main(["review", "close", code]) == 1
     assert "No open review" in capsys.readouterr().err
+
+
+def test_the_production_profile_refuses_to_start_without_its_stores(monkeypatch, capsys):
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("COPRO_DATABASE_URL", "sqlite:///x.db")
+    monkeypatch.delenv("COPRO_REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    monkeypatch.setattr("bot.cli.MODEL_PATH", __import__("pathlib").Path(__file__))
+    monkeypatch.setattr("bot.nlp.build.build_pipeline", lambda path: None)
+    try:
+        assert main(["run", "--profile", "production"]) == 2
+    finally:
+        get_settings.cache_clear()
+    error = capsys.readouterr().err
+    assert "COPRO_DATABASE_URL must be a postgresql://" in error
+    assert "COPRO_TRACKER_URL must be a postgresql://" in error
+    assert "COPRO_REDIS_URL must be a redis://" in error
+
+
+def test_the_production_profile_starts_every_rasa_server_on_shared_stores():
+    from bot.cli import production_services
+    from bot.settings import Settings
+
+    settings = Settings(
+        database_url="postgresql://db/copro",
+        tracker_url="postgresql://db/copro_tracker",
+        redis_url="redis://cache:6379/1",
+        telegram_token="123:abc",
+    )
+    services = production_services(settings, [5005, 5006, 5007], {"PATH": "/bin"})
+    commands = [" ".join(command) for command, _ in services]
+    assert sum("run actions" in c for c in commands) == 1
+    rasa = [
+        (c, env)
+        for (command, env), c in zip(services, commands, strict=True)
+        if " run --model" in c
+    ]
+    assert [c.split("--port ")[1] for c, _ in rasa] == ["5005", "5006", "5007"]
+    for command, env in rasa:
+        assert "endpoints.production.yml" in command
+        assert env["COPRO_TRACKER_URL"] == "postgresql://db/copro_tracker"
+        assert env["COPRO_REDIS_URL"] == "redis://cache:6379/1"
+        assert env["COPRO_ACTION_URL"] == "http://127.0.0.1:5055/webhook"
+    fronts = [
+        env
+        for (_, env), c in zip(services, commands, strict=True)
+        if "uvicorn" in c or "telegram" in c
+    ]
+    assert len(fronts) == 2
+    assert all(
+        env["COPRO_RASA_URL"] == "http://127.0.0.1:5005,http://127.0.0.1:5006,http://127.0.0.1:5007"
+        for env in fronts
+    )
+
+
+def test_rasa_servers_must_be_between_one_and_eight(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--profile", "production", "--rasa-servers", "9"])
+    assert "invalid choice" in capsys.readouterr().err

@@ -23,6 +23,7 @@ SETS = [
     ("first held out (seen since)", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
     ("second held out", "risk_messages_heldout2.txt", "ordinary_messages_heldout2.txt"),
     ("third held out (seen since)", "risk_messages_heldout3.txt", "ordinary_messages_heldout3.txt"),
+    ("fourth held out", "risk_messages_heldout4.txt", "ordinary_messages_heldout4.txt"),
 ]
 
 

@@ -110,7 +110,12 @@ OPENAPI = SchemaGenerator(
                                     },
                                 },
                             },
-                        }
+                        },
+                        "kept": {
+                            "type": "boolean",
+                            "description": "The message was kept to be sent when the "
+                            "assistant can take it; ask /api/waiting for the reply later.",
+                        },
                     },
                 }
             }

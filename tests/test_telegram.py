@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -37,7 +38,9 @@ from bot.store import telegram as chats
 from bot.store.db import engine_for, unit_of_work
 from bot.store.models import OutboxMessage
 from bot.store.tracker import conversation_events
+from tests.conftest import in_ci
 from tests.e2e import free_port
+from tests.production import services_missing
 from tests.test_web_chat import StandInRasa
 
 TOKEN = "123456:TEST-token"
@@ -846,3 +849,53 @@ async def test_rasa_down_then_up(bridge, api, rasa):
     await feed(bridge, typed("hello again"))
     # The kept message goes first, then the new one.
     assert api.texts()[-2:] == ["got hello", "got hello again"]
+
+
+async def _two_processes(bot_api, settings, rasa):
+    """Two bridges, as two bot.server processes would run, sharing Redis."""
+    shared = Settings(**{**settings.__dict__, "redis_url": "redis://127.0.0.1:6379/3"})
+    apps = []
+    for _ in range(2):
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
+        application = telegram.build_application(shared, base_url=bot_api[1], http=http, pace=0)
+        await application.initialize()
+        apps.append((application, http))
+    return apps
+
+
+async def test_an_update_sent_to_two_processes_is_handled_once_with_redis(
+    bot_api, api, settings, rasa
+):
+    if "Redis" in services_missing():
+        if in_ci():
+            pytest.fail("Redis cannot be reached: this test must run in CI")
+        pytest.skip("Redis cannot be reached")
+    apps = await _two_processes(bot_api, settings, rasa)
+    update = typed("only once")
+    update["update_id"] = random.randrange(10**9, 2 * 10**9)  # new in Redis
+    try:
+        for application, _ in apps:
+            await feed(application, update)
+    finally:
+        for application, http in apps:
+            await telegram.stop_application(application)
+            await http.aclose()
+    assert [m["message"] for m in rasa.received] == ["only once"]
+    assert len(api.sent()) == 1
+
+
+async def test_with_redis_away_each_process_still_handles_an_update_once(
+    bot_api, api, settings, rasa
+):
+    away = Settings(**{**settings.__dict__, "redis_url": f"redis://127.0.0.1:{free_port()}/3"})
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
+    application = telegram.build_application(away, base_url=bot_api[1], http=http, pace=0)
+    await application.initialize()
+    update = typed("only once")
+    try:
+        await feed(application, update)
+        await feed(application, update)
+    finally:
+        await telegram.stop_application(application)
+        await http.aclose()
+    assert [m["message"] for m in rasa.received] == ["only once"]

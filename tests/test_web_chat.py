@@ -150,6 +150,7 @@ async def test_rasa_that_could_not_handle_the_message_has_it_kept_and_sent_again
         first = await client.post("/api/chat", json={"text": "yes"})
         assert first.status_code == 200
         assert first.json()["messages"][0]["text"] == channel_message("kept")
+        assert first.json()["kept"] is True
         rasa.status = 200
         second = await client.post("/api/chat", json={"text": "no"})
     assert [m["text"] for m in second.json()["messages"]] == ["got yes", "got no"]

@@ -1006,3 +1006,37 @@ def test_the_staff_dashboard_has_no_wcag_a_or_aa_violations(watched, staff_serve
     assert widths and all(width > 0 for width in widths)
     check("staff-quality-report")
     assert watched.errors == []
+
+
+def test_a_kept_message_gets_its_reply_in_the_chat_when_it_arrives(browser, server):
+    """When the assistant kept a message to send later, the widget asks for the reply."""
+    from bot.content import channel_message
+
+    watched = new_page(browser)
+    page = watched.page
+    try:
+        page.clock.install()
+        load(page, server)
+        open_chat(page)
+        start_review(page)
+        kept = {"messages": [{"text": channel_message("kept"), "buttons": []}], "kept": True}
+        page.route("**/api/chat", lambda route: route.fulfill(status=200, json=kept))
+        asked: list[int] = []
+
+        def waiting(route) -> None:
+            asked.append(1)
+            later = [{"text": "Do you want to tell us more?", "buttons": []}]
+            route.fulfill(status=200, json={"messages": later if len(asked) == 2 else []})
+
+        page.route("**/api/waiting", waiting)
+        press(page, "Yes")
+        assert bot_texts(page)[-1] == channel_message("kept")
+        page.clock.run_for(5_500)
+        page.wait_for_function("() => document.querySelectorAll('.copro-msg--bot').length > 0")
+        assert bot_texts(page)[-1] == channel_message("kept") and len(asked) == 1
+        page.clock.run_for(5_000)
+        page.get_by_text("Do you want to tell us more?").wait_for()
+        page.clock.run_for(60_000)
+        assert len(asked) == 2  # it stops asking once the reply came
+    finally:
+        page.context.close()

@@ -65,6 +65,8 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 # Update ids remembered, so an update Telegram sends twice is handled once.
 SEEN_UPDATES = 10_000
+# Telegram stops resending an update within a day.
+SEEN_SECONDS = 24 * 60 * 60
 BRIDGE_KEY = "copro_bridge"
 SECRET_HEADER = b"x-telegram-bot-api-secret-token"
 MAX_UPDATE_BYTES = 100_000
@@ -146,6 +148,7 @@ class Bridge:
     buttons: ButtonKeys = field(init=False)
     seen: OrderedDict[int, None] = field(default_factory=OrderedDict)
     _rasa: RasaGateway | None = field(default=None, init=False, repr=False)
+    _redis: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.buttons = ButtonKeys(self.settings.secret_key)
@@ -157,14 +160,38 @@ class Bridge:
             self._rasa = make_gateway(self.http, self.settings)
         return self._rasa
 
-    def first_time(self, update_id: int) -> bool:
-        """False for an update already handled (Telegram can send one twice)."""
+    def _first_time_here(self, update_id: int) -> bool:
         if update_id in self.seen:
             return False
         self.seen[update_id] = None
         while len(self.seen) > SEEN_UPDATES:
             self.seen.popitem(last=False)
         return True
+
+    async def first_time(self, update_id: int) -> bool:
+        """False for an update already handled (Telegram can send one twice).
+
+        With Redis (COPRO_REDIS_URL), across every process that serves the bot:
+        the first to claim an update id handles it. Without Redis, or while it
+        is away, this process remembers the last 10,000.
+        """
+        here = self._first_time_here(update_id)
+        if not self.settings.redis_url:
+            return here
+        try:
+            if self._redis is None:
+                import redis.asyncio
+
+                self._redis = redis.asyncio.from_url(
+                    self.settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+                )
+            claimed = await self._redis.set(
+                f"copro:telegram:update:{update_id}", 1, nx=True, ex=SEEN_SECONDS
+            )
+        except Exception as error:  # noqa: BLE001 - redis raises several kinds
+            logger.warning("Redis did not answer for updates seen: %s", type(error).__name__)
+            return here
+        return bool(claimed)
 
 
 def _bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
@@ -332,7 +359,7 @@ async def _turn(bot: Bot, bridge: Bridge, chat_id: int, sender: str, text: str) 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every update Telegram sends: read what can be read, answer kindly otherwise."""
     bridge = _bridge(context)
-    if not bridge.first_time(update.update_id):
+    if not await bridge.first_time(update.update_id):
         return
     bot = context.bot
     chat = update.effective_chat
@@ -374,6 +401,9 @@ async def _close_http(application: Application) -> None:
     bridge: Bridge = application.bot_data[BRIDGE_KEY]
     if bridge.owns_http:
         await bridge.http.aclose()
+    if bridge._redis is not None:
+        await bridge._redis.close()
+        bridge._redis = None
 
 
 def build_application(

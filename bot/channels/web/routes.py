@@ -13,7 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.inbound import button_payload, pseudonym, typed_text
-from bot.channels.rasa_client import FORGET_CONVERSATION, RasaUnavailable, gateway_of
+from bot.channels.rasa_client import FORGET_CONVERSATION, KEPT, RasaUnavailable, gateway_of
 from bot.content import channel_message
 from bot.store import concerns, repository
 from bot.store.db import engine_for, in_thread, unit_of_work
@@ -116,6 +116,9 @@ async def chat(request: Request) -> Response:
         # A new session id: the next message starts a new, empty conversation.
         request.session.pop("sid", None)
         return JSONResponse({"messages": reply.messages})
+    if KEPT in reply.signals:
+        # Kept to be sent again: the widget asks for the replies a little later.
+        return JSONResponse({"messages": reply.messages, "kept": True})
     return await _with_waiting(request, sender, reply.messages)
 
 

@@ -255,7 +255,7 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         var messages = data && Array.isArray(data.messages) ? data.messages : null;
-        return { ok: response.ok, messages: messages };
+        return { ok: response.ok, messages: messages, kept: !!(data && data.kept === true) };
       });
     }).catch(function () { return { ok: false, messages: null }; });
   }
@@ -271,7 +271,27 @@
       var messages = reply.messages || [{ text: WORDS.unavailable, buttons: [] }];
       receive(messages, blank || !reply.ok || !reply.messages);
       setBusy(false);
+      if (reply.kept) { waitForKept(); }
     });
+  }
+
+  // The message was kept while the assistant could not take it: its answer comes
+  // later. Ask every 5 seconds, for up to 2 minutes, until something arrives.
+  var keptTimer = null;
+  function waitForKept() {
+    var tries = 0;
+    if (keptTimer) { window.clearInterval(keptTimer); }
+    keptTimer = window.setInterval(function () {
+      tries += 1;
+      post(WAITING_URL, {}).then(function (reply) {
+        var arrived = reply.ok && reply.messages && reply.messages.length;
+        if (arrived) { receive(reply.messages, true); }
+        if ((arrived || tries >= 24) && keptTimer) {
+          window.clearInterval(keptTimer);
+          keptTimer = null;
+        }
+      });
+    }, 5000);
   }
 
   function receive(messages, keepChoices) {

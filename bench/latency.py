@@ -148,7 +148,9 @@ def measure_bare(folder: Path) -> dict:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     shutil.rmtree(bare / "models")
-    seconds = timed_run([RASA, "train", "--out", "models", "--fixed-model-name", "bare"], bare)
+    seconds = timed_run(
+        [RASA, "train", "--force", "--out", "models", "--fixed-model-name", "bare"], bare
+    )
     port = free_port()
     log = folder / "bare.log"
     with log.open("wb") as out:
@@ -202,6 +204,17 @@ def train_ours(folder: Path) -> float:
     )  # fmt: skip
 
 
+def _row(people: int, floor: dict, ours: dict) -> str:
+    def vs(key: str) -> str:
+        return f"{ours[key]:.0f} ({ours[key] / floor[key]:.2f}×)"
+
+    return (
+        f"| {people} | {vs('p50')} | {vs('p95')} | {vs('p99')} "
+        f"| {ours['per_second']:.1f} ({ours['per_second'] / floor['per_second']:.2f}×) "
+        f"| {ours['errors']} |"
+    )
+
+
 def section(bare: dict, ours: dict, ours2: dict, our_train: float) -> list[str]:
     lines = [
         SECTION + " (`make bench-latency`, bench/latency.py)",
@@ -215,31 +228,29 @@ def section(bare: dict, ours: dict, ours2: dict, our_train: float) -> list[str]:
         "Milliseconds per message; in brackets, times the floor at the same number of",
         "people, measured in the same run.",
         "",
-        "| people at once | messages | floor p50 | floor p95 | floor p99 | floor msg/s "
-        "| ours p50 | ours p95 | ours p99 | ours msg/s | errors (floor / ours) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "The floor:",
+        "",
+        "| people at once | messages | p50 | p95 | p99 | messages a second | errors |",
+        "|---|---|---|---|---|---|---|",
     ]
     for people in LEVELS:
-        f, o = bare["levels"][people], ours["levels"][people]
-
-        def vs(key, f=f, o=o):
-            return f"{o[key]:.0f} ({o[key] / f[key]:.2f}×)"
-
+        f = bare["levels"][people]
         lines.append(
-            f"| {people} | {f['messages']} / {o['messages']} | {f['p50']:.0f} | {f['p95']:.0f} "
-            f"| {f['p99']:.0f} | {f['per_second']:.1f} | {vs('p50')} | {vs('p95')} | {vs('p99')} "
-            f"| {o['per_second']:.1f} ({o['per_second'] / f['per_second']:.2f}×) "
-            f"| {f['errors']} / {o['errors']} |"
+            f"| {people} | {f['messages']} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} "
+            f"| {f['per_second']:.1f} | {f['errors']} |"
         )
-    two = ours2["levels"][50]
-    one = ours["levels"][50]
+    for title, result in (("one Rasa server", ours), ("two Rasa servers", ours2)):
+        lines += [
+            "",
+            f"Ours, {title}:",
+            "",
+            "| people at once | p50 | p95 | p99 | messages a second | errors |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            _row(people, bare["levels"][people], result["levels"][people]) for people in LEVELS
+        ]
     lines += [
-        "",
-        f"Two Rasa servers behind bot.server, 50 people at once: p50 {two['p50']:.0f} ms, "
-        f"p95 {two['p95']:.0f} ms, p99 {two['p99']:.0f} ms, {two['per_second']:.1f} "
-        f"messages a second ({two['per_second'] / one['per_second']:.2f}× one Rasa server, "
-        f"{two['errors']} errors). On two cores a second Rasa server adds no CPU: it is "
-        "for surviving the loss of one, not for speed.",
         "",
         "| | floor | ours | ours ÷ floor |",
         "|---|---|---|---|",
@@ -247,8 +258,8 @@ def section(bare: dict, ours: dict, ours2: dict, our_train: float) -> list[str]:
         f"| {ours['memory_loaded']:.0f} | {ours['memory_loaded'] / bare['memory_loaded']:.2f} |",
         f"| Rasa server memory, after 50 at once (MB) | {bare['memory_after']:.0f} "
         f"| {ours['memory_after']:.0f} | {ours['memory_after'] / bare['memory_after']:.2f} |",
-        f"| Training from nothing (s) | {bare['train_seconds']:.0f} | {our_train:.0f} "
-        f"| {our_train / bare['train_seconds']:.2f} |",
+        f"| Training from nothing, `rasa train --force` (s) | {bare['train_seconds']:.0f} "
+        f"| {our_train:.0f} | {our_train / bare['train_seconds']:.2f} |",
         "",
         f"Our other processes after the load: action server "
         f"{ours['memory_others']['actions']:.0f} MB, bot.server "
@@ -279,7 +290,7 @@ def main() -> int:
         folder = Path(name)
         bare = measure_bare(folder)
         ours = measure_ours(folder, 1, LEVELS)
-        ours2 = measure_ours(folder, 2, (50,))
+        ours2 = measure_ours(folder, 2, LEVELS)
         our_train = train_ours(folder)
         print(f"training: floor {bare['train_seconds']:.0f} s, ours {our_train:.0f} s")
     write(section(bare, ours, ours2, our_train))

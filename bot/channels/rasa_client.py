@@ -154,8 +154,8 @@ class RasaGateway:
         Returns each message's channel and Rasa's replies to it.
         """
         replies: list[tuple[str, RasaReply]] = []
-        if self.spool is None:
-            return replies
+        if self.spool is None or not await self._spooled(self.spool.has, sender):
+            return replies  # the usual case: nothing kept, nothing locked
         while True:
             kept = await self._spooled(self.spool.claim_next, sender)
             if kept is None:

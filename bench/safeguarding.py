@@ -23,7 +23,11 @@ SETS = [
     ("first held out (seen since)", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
     ("second held out", "risk_messages_heldout2.txt", "ordinary_messages_heldout2.txt"),
     ("third held out (seen since)", "risk_messages_heldout3.txt", "ordinary_messages_heldout3.txt"),
-    ("fourth held out", "risk_messages_heldout4.txt", "ordinary_messages_heldout4.txt"),
+    (
+        "fourth held out (seen since)",
+        "risk_messages_heldout4.txt",
+        "ordinary_messages_heldout4.txt",
+    ),
 ]
 
 
@@ -151,9 +155,26 @@ def main() -> int:
         "and older people, gangs, image threats, neglect through drink, sleeping",
         "rough. Rules and training examples for those kinds were then written, so",
         "the third set is now seen too: the figures below for it are no longer a",
-        "clean estimate. The 70% is the latest honest estimate of recall on new",
-        "messages; a fourth held-out set, written before the next round, will say",
-        "how far the third round moved it.",
+        "clean estimate.",
+        "",
+        "For the fourth round, a fourth held-out set (50 risk, 100 ordinary messages)",
+        "was written first and measured once with the third-round rules and model:",
+        "**the assistant caught 43 of 50 (86%)**, the backstop alone 28 of 50, with 5",
+        "false alarms in 100 (5%; the backstop alone 2). This is the latest honest",
+        "estimate of recall on new messages (70% on the third set before its round).",
+        "Its misses: a child not picked up for days, a child not taken to the doctor,",
+        "being made to carry parcels, a child locked in a room at school, being made",
+        "to watch rude videos, a stranger asking a child to her flat, a neighbour",
+        "pushing a child. The backstop also did not know secrets kept from parents,",
+        "threats to family, forced marriage, FGM, radicalisation, medicine withheld,",
+        "saving up tablets, taking a knife to school or planning to run away. Rules",
+        "for those kinds were written (bot/nlp/risk.py, fourth round), and two of its",
+        'false alarms mended ("bruises easily", "hurt himself by accident"). No new',
+        "`safeguarding` training examples were added this round: the backstop now",
+        "catches the set, and each earlier round of risk examples raised the",
+        "classifier's false alarms. Instead, 15 new everyday examples of parents",
+        "describing hard nights, medicine and past bullying went to `out_of_scope`.",
+        "The fourth set is now seen too.",
         "",
     ]
     lines += section("The assistant as it runs (classifier and backstop)", full, True)

@@ -69,6 +69,8 @@ def load_set(name: str) -> list[str]:
         ("risk_messages_dev2.txt", "ordinary_messages_dev2.txt"),
         # The first held-out set was seen when the second round of rules was written.
         ("risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
+        # The fourth held-out set was measured once, then used for the fourth round.
+        ("risk_messages_heldout4.txt", "ordinary_messages_heldout4.txt"),
     ],
 )
 def test_the_rules_catch_every_risk_message_they_were_written_from(risk_file, ordinary_file):
@@ -88,3 +90,24 @@ def test_the_rules_on_messages_they_were_not_written_for():
     false_alarms = sum(suggests_risk(m) for m in ordinary) / len(ordinary)
     assert caught >= 0.8
     assert false_alarms <= 0.02
+
+
+def test_the_third_set_is_caught_and_flags_only_the_two_kept_on_purpose():
+    """Seen since the third round; two ordinary messages are flagged on purpose."""
+    assert [m for m in load_set("risk_messages_heldout3.txt") if not suggests_risk(m)] == []
+    assert [m for m in load_set("ordinary_messages_heldout3.txt") if suggests_risk(m)] == [
+        "he has a bruise from where he walked into the door",
+        "he hit me when i turned the ipad off but he is calmer now",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she bruises easily because of her condition",
+        "he hurt himself by accident when he fell in the playground",
+        "she hurt herself accidentally on the slide",
+    ],
+)
+def test_accidents_and_easy_bruising_are_not_flagged(text):
+    assert not suggests_risk(text)

@@ -47,13 +47,18 @@ class Stack:
     logs: tuple[Path, ...] = ()
 
     def say(self, sender: str, text: str) -> list[dict]:
-        response = httpx.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text, "metadata": {"channel": "web"}},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return response.json()
+        return say_to(self.rasa_url, sender, text)
+
+
+def say_to(rasa_url: str, sender: str, text: str) -> list[dict]:
+    """One message to a Rasa server's REST channel, as from the web chat."""
+    response = httpx.post(
+        f"{rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text, "metadata": {"channel": "web"}},
+        timeout=60,
+    )
+    response.raise_for_status()
+    return response.json()
 
 
 @contextmanager

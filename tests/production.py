@@ -21,7 +21,6 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -32,7 +31,7 @@ from bot.cli import (
     service_env,
     stop_processes,
 )
-from tests.e2e import MODEL, ROOT, free_port, wait_for
+from tests.e2e import MODEL, ROOT, free_port, say_to, wait_for
 
 POSTGRES = os.environ.get("COPRO_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_PORT = int(os.environ.get("COPRO_TEST_REDIS_PORT", "6379"))
@@ -182,13 +181,7 @@ class Production:
         process.wait(timeout=10)
 
     def say_to(self, rasa_url: str, sender: str, message: str) -> list[dict]:
-        response = httpx.post(
-            f"{rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message, "metadata": {"channel": "web"}},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return response.json()
+        return say_to(rasa_url, sender, message)
 
 
 @contextmanager

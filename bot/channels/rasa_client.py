@@ -166,8 +166,9 @@ class RasaGateway:
             except (RasaUnreachable, RasaRefused):
                 await self._spooled(self.spool.release, kept)
                 return None
-            except RasaUnavailable:
+            except RasaUnavailable as error:
                 # An error that sending again will not mend: drop it, as a live message would be.
+                logger.warning("A kept message was dropped: Rasa gave %s", error)
                 await self._spooled(self.spool.done, kept)
                 continue
             await self._spooled(self.spool.done, kept)

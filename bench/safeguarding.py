@@ -28,6 +28,7 @@ SETS = [
         "risk_messages_heldout4.txt",
         "ordinary_messages_heldout4.txt",
     ),
+    ("fifth held out (seen since)", "risk_messages_heldout5.txt", "ordinary_messages_heldout5.txt"),
 ]
 
 
@@ -175,6 +176,25 @@ def main() -> int:
         "classifier's false alarms. Instead, 15 new everyday examples of parents",
         "describing hard nights, medicine and past bullying went to `out_of_scope`.",
         "The fourth set is now seen too.",
+        "",
+        "For the fifth round, a fifth held-out set (50 risk, 100 ordinary messages)",
+        "was written first, by someone who had not read the rules or the training",
+        "data, and measured once with the fourth-round rules and model: **the",
+        "assistant caught 41 of 50 (82%)**, the backstop alone 26 of 50, with 10",
+        "false alarms in 100 (10%; the backstop alone 4). This is the latest honest",
+        "estimate of recall on new messages. The set is harder than the fourth: many",
+        "of its risk messages hold no risk word at all. The assistant missed FGM in",
+        "other words, a carer leaving a child in wet pads, no food in the house, a",
+        "child shut in a cupboard at school, a cruel punishment, a rope made ready,",
+        "hands round a neck, giving things away, and free vapes from a shopkeeper.",
+        "Rules for those kinds and the backstop's other misses (fear of going home,",
+        "hiding, a child gone since yesterday, image threats, gifts of alcohol, an",
+        "adult boyfriend of a 14-year-old, threats to family, a parent afraid of",
+        "hurting a child, asking how many tablets) were then written (bot/nlp/risk.py,",
+        "fifth round). The backstop still flags four of the set's ordinary messages",
+        'on purpose ("going to kill me if", "self harmed", "abuse", "forced',
+        'marriage"): each is also how real harm is described. The fifth set is now',
+        "seen too.",
         "",
     ]
     lines += section("The assistant as it runs (classifier and backstop)", full, True)

@@ -111,3 +111,62 @@ def test_the_third_set_is_caught_and_flags_only_the_two_kept_on_purpose():
 )
 def test_accidents_and_easy_bruising_are_not_flagged(text):
     assert not suggests_risk(text)
+
+
+def test_the_fifth_set_is_caught_and_flags_only_the_four_kept_on_purpose():
+    """Seen since the fifth round. Four ordinary messages stay flagged: each uses
+    words that also describe real harm ("going to kill me if", "self harmed",
+    "abuse", "forced marriage"), and a kind false alarm costs less than a miss."""
+    assert [m for m in load_set("risk_messages_heldout5.txt") if not suggests_risk(m)] == []
+    assert [m for m in load_set("ordinary_messages_heldout5.txt") if suggests_risk(m)] == [
+        "my mums gonna kill me if im late back from youth club haha",
+        "she self harmed when she was 12 but camhs helped loads and shes been well for two years,"
+        " she wants to talk about mental health support at the forum",
+        "the word abuse in the leaflet should be explained in easy read",
+        "we are doing a project at college on forced marriage awareness, can the youth forum help",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Other wordings of the fifth round's themes, not in any set.
+        "i dont wanna go home cos im scared of my step dad",
+        "the staff lock him in the garage when he is naughty",
+        "my nan makes me kneel in the corner for ages",
+        "he put his hands around her throat",
+        "my son came back from his dads with bruises",
+        "she keeps telling me i am possessed and calls me evil",
+        "theres not been any food in the house since friday",
+        "i wrote notes for my family and put them in the drawer",
+        "nobody would really care if i was gone",
+        "he gave her weed and said dont tell your mum",
+        "they know where my little brother lives",
+        "i am so tired i am scared i might hurt her",
+        "my friend is 13 and her boyfriend is 22",
+    ],
+)
+def test_fifth_round_themes_in_other_words(text):
+    assert suggests_risk(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the funding for short breaks got cut off",
+        "the respite budget will be cut next year",
+        "i gave my son all my old books",
+        "the lift at the town hall was out of order again",
+        "my son screams when he is overwhelmed, he needs a quiet room",
+        "we went abroad in the holidays and had a lovely time",
+        "my daughter is 14 and her brother is 20",
+        "can i get free tickets if i come to the next forum",
+    ],
+)
+def test_fifth_round_near_misses_are_not_flagged(text):
+    assert not suggests_risk(text)
+
+
+def test_no_food_at_an_event_is_not_flagged():
+    assert not suggests_risk("there was not any food at the meeting")
+    assert suggests_risk("there was not any food at home all weekend")

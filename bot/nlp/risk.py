@@ -39,6 +39,13 @@ _REWRITES = {
     r"\btoching\b": "touching",
     r"\bsum ?(one|1)\b": "someone",
     r"\bhom\b": "home",
+    r"\bdoesnt\b": "does not",
+    r"\bwasnt\b": "was not",
+    r"\bisnt\b": "is not",
+    r"\bwats\b": "whats",
+    r"\banythin\b": "anything",
+    r"\bcos\b": "because",
+    r"\btheres\b": "there is",
 }
 
 _PERSON = (
@@ -75,7 +82,7 @@ _PATTERNS = [
     r"\bhang myself\b",
     r"\bno (reason|point) (to|in) (live|living|being alive)\b",
     r"\b(better off|happier) without me\b",
-    r"\bnobody would (care|notice|miss me) if i\b",
+    r"\bnobody would (even |really |ever )?(care|notice|miss me) if i\b",
     r"\b(hurt|hurts|hurting|hurtin|hit|hits|hitting|hittin|beat|beats|beating|kick|kicks|kicking|"
     r"punch|punches|punching|slap|slaps|slapping|strangle|strangles|choke|chokes) me\b",
     rf"\b{_PERSON} (hurt|hurts|hurting|hit|hits|beat|beats|touched|touches|touching) "
@@ -309,6 +316,64 @@ _PATTERNS = [
     r"\b(i|she|we) will be cut\b|\bfgm\b",
     r"\b(killing|bombing|attacking) people\b",
     r"\bradicali[sz]|\bextremis[mt]",
+    # Fifth round (bench/data/*_heldout5.txt, measured once before these were written).
+    # Afraid of home, hiding, gone from home.
+    r"\bdo not want to go (back )?home\b.{0,40}\b(because|of what|scared|afraid|frightened)\b",
+    r"\bhid(e|es|ing)\b.{0,40}\bso (he|she|they|dad|mum) (does not|do not|will not|can not) "
+    r"(find|see|hear|get)\b",
+    r"\b(been gone|not been home|not come back|not home) since (yesterday|last night|this morning|"
+    r"\w+day)\b",
+    # Shut in, cruel punishment, called evil.
+    rf"\b(shuts?|shut|locks?|locked) (me|us|him|her|them|(my|our) (\w+ )?{_CHILD}) in (a|the) "
+    r"(\w+ )?(cupboard|cellar|shed|cage|box|toilet|garage)\b",
+    r"\bkneel(ing)? on\b",
+    r"\bmakes? me kneel\b|\bmakes? me (stand|sit) .{0,30}\bfor hours\b",
+    r"\bcalls? me (the devil|a devil|evil|a demon|a witch|possessed)\b",
+    # Hands on the neck, marks, care that harms.
+    r"\bhands? (round|around|on) (my|her|his|their) (neck|throat)\b",
+    r"\b(comes?|came|coming) (home|back)( from [\w ]{1,20})? with (marks|bruises|cuts|injuries|"
+    r"scratches|burns)\b",
+    r"\bmarks (on|round|around) (his|her|my|their) (thighs?|bottom|back|chest|private)\b",
+    r"\b(left|leaves?|leaving) (me|us|him|her|them|my \w+) in (wet|dirty|soiled) (pads|nappies|"
+    r"nappy|clothes|bed|sheets)\b",
+    r"\b(screams?|screamed|screaming|shouts?|shouting|yells?|yelling) in (his|her|their) face\b",
+    # Neglect: no food, a parent who cannot get up, medicine missing.
+    r"\bnot (been |had )?any food\b(?! (at|for|during) (the|this|that|our) (event|meeting|"
+    r"workshop|session|conference|day|party|group|trip|course))",
+    r"\bno food (in the house|at home|for (\d+|two|three|a few|days))\b",
+    r"\b(mum|mam|dad|mother|father) (will not|does not|can not|never) get(s)? (out of|up from) bed\b",
+    r"\b(have not|has not|not) had (my|his|her) (insulin|medicine|medication|meds|tablets|inhaler) "
+    r"(for|since|in)\b",
+    # Not wanting to live: plans, rope, giving things away, letters.
+    r"\bnoose\b|\brope (ready|tied|up)\b|\bgot (a|the) rope\b",
+    r"\bgiv(e|en|ing)( away)? all my (stuff|things|belongings)\b",
+    r"\bgiv(e|en|ing) (all )?my (stuff|things|belongings) away\b",
+    r"\b(wrote|written|writing|write) (letters|notes|goodbyes?) (for|to) (everyone|everybody|"
+    r"my family|all of them)\b",
+    r"\bpoint (in|of) anything\b",
+    r"\bhow many (paracetamol|pills|tablets)\b.{0,30}\b(take|kill|die|overdose|enough)\b",
+    # A parent afraid of hurting their child.
+    r"\b(so|in case) i (do not|will not|can not) (lash out|hurt|hit|shake|smack)\b",
+    r"\bscared i (will|might|am going to|could) (really )?(hurt|hit|shake|smack) (him|her|them|my)\b",
+    # Images, gifts, older people, threats to family.
+    r"\b(wants?|asking for|asks for|asked for|keeps asking for) (pics|nudes|pictures of (me|my "
+    r"body))\b",
+    r"\b(share|post|show|send) (the|my|those|these) (\w+ )?(ones|pics|pictures|photos|videos|images)\b"
+    r".{0,30}\b(if|unless)\b",
+    r"\bfree (vapes|alcohol|drink|drinks|drugs|weed|cigs|fags|phones?)\b.{0,40}\bif i\b",
+    r"\b(go|come) (in|into|round) the back with (him|her|them)\b",
+    r"\b(gives?|gave|buys?|bought) (her|him|me|them) (vodka|alcohol|booze|drugs|weed|vapes)\b",
+    r"\b(1[0-5]|ten|eleven|twelve|thirteen|fourteen|fifteen)\b.{0,30}\b(boyfriend|girlfriend)\b"
+    r" (is )?([2-5]\d)\b",
+    r"\b(old|older) (men|man|guys|lads)\b.{0,40}\b(money|cash|drink|drugs|vapes|part(y|ies))\b",
+    r"\bknow where (i|we|you|your|my( \w+){0,2}) (live|lives)\b",
+    r"\bif i (do not|will not) (sell|carry|deliver|pay)\b",
+    r"\bset (me|him|her|us|you) on fire\b",
+    # Forced marriage and FGM.
+    r"\b(getting|get|being|be) married\b.{0,60}\b(i said no|do not want|did not want|does not care|"
+    r"against my will|too young)\b",
+    r"\b(abroad|back home|holidays?)\b.{0,40}\b(get|be|being|getting) cut\b(?! off)",
+    r"\b(get|be|being|getting) cut like\b",
 ]
 
 

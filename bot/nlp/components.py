@@ -31,6 +31,19 @@ class RuleComponent(GraphComponent):
         return cls()
 
 
+def decide(message: Message, intent: str) -> None:
+    """A rule has decided the intent: other guesses drop to zero, so the
+    FallbackClassifier does not see two close intents and ask again."""
+    message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+    ranking = [{"name": intent, "confidence": 1.0}]
+    ranking += [
+        {**r, "confidence": 0.0}
+        for r in message.get(INTENT_RANKING_KEY) or []
+        if r["name"] != intent
+    ]
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RiskBackstop(RuleComponent):
     """Turn any message with risk phrases into the `safeguarding` intent.
@@ -242,16 +255,7 @@ class JargonQuestionClassifier(RuleComponent):
             )
             if not has_term or not _WHAT_IS.search(text):
                 continue
-            message.set(INTENT, {"name": ASK_JARGON, "confidence": 1.0}, add_to_output=True)
-            # The rule decides: other guesses drop to zero, so the FallbackClassifier
-            # does not see two close intents and ask the person to say it again.
-            ranking = [{"name": ASK_JARGON, "confidence": 1.0}]
-            ranking += [
-                {**r, "confidence": 0.0}
-                for r in message.get(INTENT_RANKING_KEY) or []
-                if r["name"] != ASK_JARGON
-            ]
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            decide(message, ASK_JARGON)
         return messages
 
 
@@ -288,12 +292,62 @@ class ReviewCodeClassifier(RuleComponent):
             words = re.findall(r"[a-z']+", rest.lower())
             if any(word not in _CODE_FRAME for word in words):
                 continue
-            message.set(INTENT, {"name": START_REVIEW, "confidence": 1.0}, add_to_output=True)
-            ranking = [{"name": START_REVIEW, "confidence": 1.0}]
-            ranking += [
-                {**r, "confidence": 0.0}
-                for r in message.get(INTENT_RANKING_KEY) or []
-                if r["name"] != START_REVIEW
-            ]
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            decide(message, START_REVIEW)
+        return messages
+
+
+_NUMBER_WORDS = {
+    w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())
+}
+_NUMBER = r"(\d{1,2}(?:\.\d)?|" + "|".join(_NUMBER_WORDS) + ")"
+# "7 out of 10", "ten outta ten", "4 stars", and "8/10" or "4/5" (the slash form
+# only in a short message, so that a date such as "on 3/10" is not a score).
+_OUT_OF = re.compile(rf"\b{_NUMBER} ?(?:out of|outta|oot of) ?{_NUMBER}\b", re.IGNORECASE)
+# "5 stars" ends a phrase; "a 5 star hotel" is not a score.
+_STARS = re.compile(
+    rf"\b{_NUMBER} ?stars?(?=\s*($|[.,!;:)]|(from|for|but|and|overall|out of)\b))",
+    re.IGNORECASE,
+)
+_SLASH = re.compile(r"(?<![\d/])(\d{1,2}(?:\.\d)?) ?/ ?(5|10)(?![\d/])")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _number(text: str) -> float:
+    return float(_NUMBER_WORDS.get(text.lower(), text))
+
+
+def rating_intent(text: str) -> str | None:
+    """The review answer a score stands for: 7 or more out of 10 is yes, 5 or 6
+    is a bit, under 5 is no (stars are out of 5). None when there is no score,
+    or more than one."""
+    scores = [(_number(a), _number(b)) for a, b in _OUT_OF.findall(text)]
+    scores += [(_number(m.group(1)), 5.0) for m in _STARS.finditer(text)]
+    if len(_WORDS.findall(text)) <= 3:
+        scores += [(_number(a), _number(b)) for a, b in _SLASH.findall(text)]
+    if len(scores) != 1:
+        return None
+    score, scale = scores[0]
+    if scale not in (5, 10, 100) or score > scale:
+        return None
+    share = score / scale
+    return "affirm" if share >= 0.7 else "partly" if share >= 0.5 else "deny"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RatingClassifier(RuleComponent):
+    """A review answer given as a score ("8 out of 10", "2 stars") is yes, a bit or no.
+
+    Young people often answer with a score. The classifier cannot compare
+    numbers, so a rule reads them.
+    """
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get("name")
+            text = message.get(TEXT) or ""
+            if intent == SAFEGUARDING or text.lstrip().startswith("/"):
+                continue
+            answer = rating_intent(text)
+            if answer is not None:
+                decide(message, answer)
         return messages

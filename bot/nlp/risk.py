@@ -341,7 +341,8 @@ _PATTERNS = [
     r"\bnot (been |had )?any food\b(?! (at|for|during) (the|this|that|our) (event|meeting|"
     r"workshop|session|conference|day|party|group|trip|course))",
     r"\bno food (in the house|at home|for (\d+|two|three|a few|days))\b",
-    r"\b(mum|mam|dad|mother|father) (will not|does not|can not|never) get(s)? (out of|up from) bed\b",
+    r"\b(mum|mam|dad|mother|father) (will not|does not|can not|never) get(s)? "
+    r"(out of|up from) bed\b",
     r"\b(have not|has not|not) had (my|his|her) (insulin|medicine|medication|meds|tablets|inhaler) "
     r"(for|since|in)\b",
     # Not wanting to live: plans, rope, giving things away, letters.
@@ -354,12 +355,13 @@ _PATTERNS = [
     r"\bhow many (paracetamol|pills|tablets)\b.{0,30}\b(take|kill|die|overdose|enough)\b",
     # A parent afraid of hurting their child.
     r"\b(so|in case) i (do not|will not|can not) (lash out|hurt|hit|shake|smack)\b",
-    r"\bscared i (will|might|am going to|could) (really )?(hurt|hit|shake|smack) (him|her|them|my)\b",
+    r"\bscared i (will|might|am going to|could) (really )?(hurt|hit|shake|smack) "
+    r"(him|her|them|my)\b",
     # Images, gifts, older people, threats to family.
     r"\b(wants?|asking for|asks for|asked for|keeps asking for) (pics|nudes|pictures of (me|my "
     r"body))\b",
-    r"\b(share|post|show|send) (the|my|those|these) (\w+ )?(ones|pics|pictures|photos|videos|images)\b"
-    r".{0,30}\b(if|unless)\b",
+    r"\b(share|post|show|send) (the|my|those|these) (\w+ )?(ones|pics|pictures|photos|videos|"
+    r"images)\b.{0,30}\b(if|unless)\b",
     r"\bfree (vapes|alcohol|drink|drinks|drugs|weed|cigs|fags|phones?)\b.{0,40}\bif i\b",
     r"\b(go|come) (in|into|round) the back with (him|her|them)\b",
     r"\b(gives?|gave|buys?|bought) (her|him|me|them) (vodka|alcohol|booze|drugs|weed|vapes)\b",

@@ -53,6 +53,11 @@ _PERSON = (
     r"teacher|carer|boyfriend|girlfriend|someone|somebody|he|she|they|nan|grandad)"
 )
 _CHILD = r"(child|son|daughter|kid|boy|girl|children|kids)"
+# "No food at the meeting" is about the event, not about a child going hungry.
+_NOT_AT_AN_EVENT = (
+    r"(?! (at|for|during) (the|this|that|our) (event|meeting|workshop|session|conference|day|"
+    r"party|group|trip|course))"
+)
 
 _PATTERNS = [
     # "kill me" and "killing myself", but not "my feet are killing me".
@@ -100,8 +105,7 @@ _PATTERNS = [
     r"\bthreaten(s|ed|ing)? to (hurt|kill|hit)\b",
     r"\brun(ning)? away from home\b",
     # Not "there was no food at the event".
-    r"\b(no|never|never any) food\b(?! (at|for|during) (the|this|that|our) (event|meeting|"
-    r"workshop|session|conference|day|party|group|trip|course))",
+    r"\b(no|never|never any) food\b" + _NOT_AT_AN_EVENT,
     r"\bkicked me out\b",
     r"\btoo many (tablets|pills)\b",
     r"\b(sleep|go to sleep) and (not|never) wake up\b",
@@ -338,8 +342,7 @@ _PATTERNS = [
     r"nappy|clothes|bed|sheets)\b",
     r"\b(screams?|screamed|screaming|shouts?|shouting|yells?|yelling) in (his|her|their) face\b",
     # Neglect: no food, a parent who cannot get up, medicine missing.
-    r"\bnot (been |had )?any food\b(?! (at|for|during) (the|this|that|our) (event|meeting|"
-    r"workshop|session|conference|day|party|group|trip|course))",
+    r"\bnot (been |had )?any food\b" + _NOT_AT_AN_EVENT,
     r"\bno food (in the house|at home|for (\d+|two|three|a few|days))\b",
     r"\b(mum|mam|dad|mother|father) (will not|does not|can not|never) get(s)? "
     r"(out of|up from) bed\b",

@@ -29,6 +29,7 @@ SETS = [
         "ordinary_messages_heldout4.txt",
     ),
     ("fifth held out (seen since)", "risk_messages_heldout5.txt", "ordinary_messages_heldout5.txt"),
+    ("sixth held out", "risk_messages_heldout6.txt", "ordinary_messages_heldout6.txt"),
 ]
 
 

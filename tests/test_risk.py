@@ -170,3 +170,64 @@ def test_fifth_round_near_misses_are_not_flagged(text):
 def test_no_food_at_an_event_is_not_flagged():
     assert not suggests_risk("there was not any food at the meeting")
     assert suggests_risk("there was not any food at home all weekend")
+
+
+def test_the_sixth_set_is_caught_and_flags_only_the_three_kept_on_purpose():
+    """Seen since the sixth round. Three ordinary messages stay flagged: a joke
+    threat, a film about a child running away from home and a lesson on county
+    lines use the same words as real harm."""
+    assert [m for m in load_set("risk_messages_heldout6.txt") if not suggests_risk(m)] == []
+    assert [m for m in load_set("ordinary_messages_heldout6.txt") if suggests_risk(m)] == [
+        "the SENCO is going to kill me for handing the form in late lol",
+        "in drama we watched a film about a kid who runs away from home",
+        "the school did a lesson on county lines and knife crime and he came home with loads of "
+        "questions",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Other wordings of the sixth round's themes, not in any set.
+        "dont worry i wont be a burden to anyone for much longer",
+        "heading to the railway now. tell mum im sorry",
+        "started cutting again last week",
+        "my stepdad put his hands on my neck and was strangling me",
+        "she's been missing from her foster placement since friday",
+        "a man in a car keeps offering her lifts home from school",
+        "my coach messages me at night and says keep it secret from my parents",
+        "they want me to carry bags to the next town for them",
+        "i owe him money and he says i have to work it off or else",
+        "my gran says they will cut her down there when we visit",
+        "if they find out i'm trans they will throw me out or worse",
+        "the carers sit on him when he kicks off and he says it hurts",
+        "my dad wishes i was never born and tells me every day",
+        "i nearly shook him last night, i need help before i do something",
+        "im too scared to go home after what he did to me",
+        "my son hasn't had his medication for 3 days because she won't get it",
+        "my brother is joining a group that wants to hurt people",
+    ],
+)
+def test_sixth_round_themes_in_other_words(text):
+    assert suggests_risk(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there was no food or drink at the meeting",
+        "he got a bruise on his shin playing football",
+        "i want to run away from all these forms",
+        "the council are strangling our budget",
+        "my son is very mature for his age",
+        "can someone offer me a lift to the next forum meeting",
+        "i won't be at the next meeting because of work",
+        "we are going to the bridge for a picnic after the review",
+        "the cuts to the budget are a disgrace",
+        "my daughter sat on me for a cuddle after the meeting",
+        "he wants to join the youth forum group",
+        "i nearly missed the meeting because the bus was late",
+    ],
+)
+def test_sixth_round_near_misses_are_not_flagged(text):
+    assert not suggests_risk(text)

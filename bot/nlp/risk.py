@@ -12,6 +12,7 @@ from functools import lru_cache
 
 # Text-speak and contractions rewritten before matching.
 _REWRITES = {
+    r"\b(\w+)n't\b": r"\1nt",
     r"\bim\b": "i am",
     r"\bi'm\b": "i am",
     r"\bwanna\b": "want to",
@@ -46,6 +47,10 @@ _REWRITES = {
     r"\banythin\b": "anything",
     r"\bcos\b": "because",
     r"\btheres\b": "there is",
+    r"\b(could|would|should|are|were|had|must)nt\b": r"\1 not",
+    r"\bgivin\b": "giving",
+    r"\bhes\b": "he is",
+    r"\bshes\b": "she is",
 }
 
 _PERSON = (
@@ -53,10 +58,10 @@ _PERSON = (
     r"teacher|carer|boyfriend|girlfriend|someone|somebody|he|she|they|nan|grandad)"
 )
 _CHILD = r"(child|son|daughter|kid|boy|girl|children|kids)"
-# "No food at the meeting" is about the event, not about a child going hungry.
+# "No food (or drink) at the meeting" is about the event, not about a child going hungry.
 _NOT_AT_AN_EVENT = (
-    r"(?! (at|for|during) (the|this|that|our) (event|meeting|workshop|session|conference|day|"
-    r"party|group|trip|course))"
+    r"(?!( or (drink|drinks|water|tea|coffee))? (at|for|during) (the|this|that|our) "
+    r"(event|meeting|workshop|session|conference|day|party|group|trip|course))"
 )
 
 _PATTERNS = [
@@ -121,7 +126,9 @@ _PATTERNS = [
     r"\bthrow(s|ing)? (things|stuff) at me\b",
     r"\bmade me keep (a|it) secret\b",
     # Not "she bruises easily because of her condition".
-    r"\bbruis(e|es|ed|ing)\b(?! easily)",
+    # Not a bruise on a knee, shin or elbow, where children bruise at play. The text
+    # is also tried with repeated letters squeezed ("knee" to "kne"), hence "kne+".
+    r"\bbruis(e|es|ed|ing)\b(?! easily)(?! on (his|her|my|their|both) (kne+s?|shins?|elbows?))",
     r"\bbeing (hurt|hit|abused|beaten)\b",
     r"\b(scared|afraid|frightened|terrified) of (a|the|my|our) (staff member|"
     + _PERSON[1:-1]
@@ -310,7 +317,9 @@ _PATTERNS = [
     r"family|brother|sister|nan|kids?)\b",
     r"\b(took|takes|taking|brought|brings|bringing|carried|carries|carrying) a (knife|blade|gun|"
     r"weapon|machete) (to|into|in)\b",
-    r"\b(going to|want to|will|planning to) run away (tonight|today|from|and)\b",
+    # Not "run away from all this paperwork" ("al+": see the bruise rule).
+    r"\b(going to|want to|will|planning to) run away (tonight|today|and|from(?! (al+ )?(this|the|"
+    r"that|these) (paperwork|forms?|admin|jargon|emails|meetings?)))\b",
     r"\b(going to|gonna|will|want to) (hurt|stab|kill|beat up|batter|attack) (the|a|that|this) "
     r"(kid|boy|girl|lad|teacher|person)\b",
     # Forced marriage, FGM, radicalisation.
@@ -379,6 +388,56 @@ _PATTERNS = [
     r"against my will|too young)\b",
     r"\b(abroad|back home|holidays?)\b.{0,40}\b(get|be|being|getting) cut\b(?! off)",
     r"\b(get|be|being|getting) cut like\b",
+    # Sixth round (bench/data/*_heldout6.txt, measured once before these were written).
+    # Hints of not being around, a place and a goodbye.
+    r"\bi will not be (a problem|a burden|in (the|your|anyone's) way) (for|to) (anyone|anybody|"
+    r"everyone|you|any of you|them)\b",
+    r"\bi will not be (around|here) (much|for much) longer\b",
+    r"\b(going|go|off|heading) to the (bridge|cliffs?|railway|train tracks|tracks|multi ?storey)\b"
+    r".{0,40}\b(sorry|goodbye|bye|forgive)\b",
+    r"\b(am|been|was|started|start) cutting again\b",
+    # Running away, missing from care, staying with strangers.
+    r"\brunning away (tonight|today|tomorrow|for good)\b",
+    r"\bbags? (is |are )?packed\b.{0,40}\b(nobody|no one|never|not coming back)\b",
+    r"\b(gone|missing|ran away|run away|away) from (my|the|her|his|their) (placement|care home|"
+    r"foster (home|carers?|placement)|children's home|childrens home|residential)\b",
+    r"\bstaying at (some|a|an) (older )?(guy|man|bloke|lad|adult)s? (flat|house|place)\b",
+    # Grooming: lifts and gifts from older people, secrets kept from parents.
+    r"\b(keeps? |kept )?(offering|offers|offered) (me|her|him|them) (a )?lifts?\b",
+    r"\b(buying|buys|bought|giving|gives|gave) (me|her|him|them) (vapes|drink|alcohol|weed|"
+    r"drugs|cigs|money)\b.{0,60}\bmature\b",
+    r"\b(messag|snapchat|texts?|texting|dms?|online|chat)\w*\b.{0,80}\bsecret from (us|me|"
+    r"(his|her|my|their) (parents|mum|dad|family)|mum|dad|everyone)\b",
+    r"\b(comes?|coming|came|walks?|walking|walked) in(to)? the (bathroom|shower|toilet)\b.{0,30}"
+    r"\b(when|while) i am\b",
+    # Exploitation and debts.
+    r"\b(want|wants|wanted|asked|asking|tell|tells|told) (me|us|him|her) to (take|carry|deliver|"
+    r"drop off|hold|move) (parcels|packages|bags|stuff|drugs)\b",
+    r"\b(giving|gives|gave|give) me (weed|drugs|pills|coke|vapes)\b",
+    r"\b(owe|owes|owed) (them|him|her)\b.{0,60}\b(work it off|or (they|he|she) will)\b",
+    r"\bwork it off or\b",
+    # Cutting as tradition, threats for who someone is.
+    r"\bcut (me|her|us|my \w+) down there\b",
+    r"\b(cut|cutting) (me|her|us|girls)\b.{0,60}\b(tradition|like they did)\b",
+    r"\b(finds?|found) out (i am|that i am) (gay|lesbian|bi|bisexual|trans|queer)\b.{0,60}"
+    r"\b(will|would|going to)\b",
+    r"\b(will|would|going to) \w+ me\b.{0,40}\bor worse\b",
+    # Attacks planned, strangling, held down.
+    r"\b(join|joining|joined) (a|this|that|the) (group|gang|movement)\b.{0,40}\b(attack|kill|"
+    r"hurt|bomb)",
+    r"\b(attack|attacking|hurt|hurting) (people|innocent people)\b",
+    r"\bstrangl(e|es|ed|ing) (me|him|her|them|us|mum|mam|dad|my (mum|mam|dad|mother|father|"
+    r"sister|brother|son|daughter|nan|child))\b",
+    r"\b(sit|sits|sat|sitting|lie|lies|lay|lying|kneels?) on (me|him|her|them)\b.{0,60}"
+    r"\b(hurts?|can not breathe|crying|screaming)\b",
+    # Cruel words, a carer at breaking point, fear of what was done.
+    r"\bwish(es|ed)? (i|he|she|you) (was|were|had) never (been )?born\b",
+    r"\b(says|calls|called|tells|told) (me|him|her) (i am |he is |she is )?(a mistake|worthless)\b",
+    r"\b(nearly|almost) (threw|hit|shook|smacked|slapped|strangled|hurt|dropped) (him|her|them)\b"
+    r"(?! by accident)",
+    r"\bbefore i do something\b",
+    r"\b(scared|afraid|frightened|terrified) to go (back )?ho[mn]e\b",
+    r"\bwhat (he|she|they|my \w+) did to me\b",
 ]
 
 

@@ -29,7 +29,7 @@ SETS = [
         "ordinary_messages_heldout4.txt",
     ),
     ("fifth held out (seen since)", "risk_messages_heldout5.txt", "ordinary_messages_heldout5.txt"),
-    ("sixth held out", "risk_messages_heldout6.txt", "ordinary_messages_heldout6.txt"),
+    ("sixth held out (seen since)", "risk_messages_heldout6.txt", "ordinary_messages_heldout6.txt"),
 ]
 
 
@@ -203,6 +203,28 @@ def main() -> int:
         "third 7.9% → 12.9%; ordinary messages about meeting times and the school run",
         "among them), while recall stayed at 100% on every set. Bringing the",
         "classifier's false alarms down again is the next piece of work.",
+        "",
+        "For the sixth round, a sixth held-out set (50 risk, 100 ordinary messages)",
+        "was written first, again by someone who had not read the rules or the",
+        "training data, and measured once with the fifth-round rules and model:",
+        "**the assistant caught 43 of 50 (86%)**, the backstop alone 31 of 50, with",
+        "14 false alarms in 100 (14%; the backstop alone 6). This is the latest",
+        "honest estimate on new messages. The assistant missed a hint of not being",
+        'around ("i wont be a problem for anyone soon"), a goodbye on the way to a',
+        "bridge, cutting again, FGM called tradition, insulin not collected, a son",
+        "drawn to a group that plans attacks, and a mother being strangled. The",
+        "backstop alone also missed lifts and vapes from an older man, a secret kept",
+        "from parents, packages to another town, a debt to work off, missing from a",
+        "placement, being sat on by staff, threats for being gay, cruel words, a",
+        "carer close to hurting a child, a man who comes into the bathroom and fear",
+        "of going home. Rules for those kinds were then written (bot/nlp/risk.py,",
+        "sixth round; `hasn't` and other words with an apostrophe are now read as",
+        "`has not`). Three of the set's ordinary messages stay flagged on purpose (a",
+        "joke threat, a film about a child running away from home, a lesson on county",
+        "lines); three other rule false alarms were mended (no food or drink at the",
+        "meeting, a bruise on a knee, running away from paperwork). The classifier's",
+        'false alarms on it were plain review talk ("I felt welcome, the chair',
+        'introduced everyone") as well as near-misses. The sixth set is now seen too.',
         "",
     ]
     lines += section("The assistant as it runs (classifier and backstop)", full, True)

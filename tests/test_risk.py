@@ -227,6 +227,8 @@ def test_sixth_round_themes_in_other_words(text):
         "my daughter sat on me for a cuddle after the meeting",
         "he wants to join the youth forum group",
         "i nearly missed the meeting because the bus was late",
+        "if my mum finds out im gay she will be fine, she is lovely",
+        "the council will ignore me or worse lose my form again",
     ],
 )
 def test_sixth_round_near_misses_are_not_flagged(text):

@@ -420,8 +420,8 @@ _PATTERNS = [
     r"\bcut (me|her|us|my \w+) down there\b",
     r"\b(cut|cutting) (me|her|us|girls)\b.{0,60}\b(tradition|like they did)\b",
     r"\b(finds?|found) out (i am|that i am) (gay|lesbian|bi|bisexual|trans|queer)\b.{0,60}"
-    r"\b(will|would|going to)\b",
-    r"\b(will|would|going to) \w+ me\b.{0,40}\bor worse\b",
+    r"\b(kill|hurt|beat|send me|throw me out|kick me out|disown|marry|or worse)\b",
+    r"\b(will|would|going to) (send|throw|kick|take|lock|hurt|beat|marry) me\b.{0,40}\bor worse\b",
     # Attacks planned, strangling, held down.
     r"\b(join|joining|joined) (a|this|that|the) (group|gang|movement)\b.{0,40}\b(attack|kill|"
     r"hurt|bomb)",

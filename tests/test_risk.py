@@ -233,3 +233,14 @@ def test_sixth_round_themes_in_other_words(text):
 )
 def test_sixth_round_near_misses_are_not_flagged(text):
     assert not suggests_risk(text)
+
+
+def test_no_training_example_of_another_intent_looks_like_risk():
+    """A rule that fires on an everyday training example would override what
+    the classifier learned from it, and would raise alarms on messages like it."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(BENCH_DATA.parent.parent / "nlu_data" / "nlu"))
+    others = [m.get("text") for m in data.intent_examples if m.get("intent") != "safeguarding"]
+    assert len(others) > 3000
+    assert [text for text in others if suggests_risk(text)] == []

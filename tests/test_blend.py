@@ -1,0 +1,118 @@
+"""The second opinion on the intent: a logistic regression averaged with DIET."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.components import BlendedIntentClassifier
+
+# Three made-up features: the first means "yes", the second "no", the third "bye".
+YES, NO, BYE = [1, 0, 0], [0, 1, 0], [0, 0, 1]
+
+
+def message(text: str, counts: list[int] | None, **data) -> Message:
+    msg = Message(data={TEXT: text, **data})
+    if counts is not None:
+        matrix = scipy.sparse.coo_matrix(np.array([counts], dtype=float))
+        msg.add_features(Features(matrix, FEATURE_TYPE_SENTENCE, TEXT, "counts"))
+    return msg
+
+
+@pytest.fixture
+def storage(tmp_path):
+    return LocalModelStorage(tmp_path)
+
+
+@pytest.fixture
+def trained(storage) -> BlendedIntentClassifier:
+    examples = [message(f"y{i}", YES, intent="affirm") for i in range(6)]
+    examples += [message(f"n{i}", NO, intent="deny") for i in range(6)]
+    examples += [message(f"b{i}", BYE, intent="goodbye") for i in range(6)]
+    context = ExecutionContext(GraphSchema({}), node_name="blend")
+    component = BlendedIntentClassifier.create({}, storage, Resource("blend"), context)
+    component.train(TrainingData(examples))
+    return component
+
+
+def diet_ranking(**confidences: float) -> list[dict]:
+    return [{"name": name, "confidence": c} for name, c in confidences.items()]
+
+
+def linear_confidences(component: BlendedIntentClassifier, counts: list[int]) -> dict:
+    probabilities = component.clf.predict_proba([counts])[0]
+    return dict(zip(component.clf.classes_, probabilities, strict=True))
+
+
+def test_the_confidences_are_multiplied_and_scaled(trained):
+    msg = message("nope", NO)
+    msg.set(INTENT, {"name": "affirm", "confidence": 0.6})
+    msg.set(INTENT_RANKING_KEY, diet_ranking(affirm=0.6, deny=0.4))
+    linear = linear_confidences(trained, NO)
+    assert linear["deny"] > 0.5  # the linear model reads the "no" feature
+
+    trained.process([msg])
+
+    products = {
+        "affirm": 0.6 * linear["affirm"],
+        "deny": 0.4 * linear["deny"],
+        # DIET did not name it: it counts as DIET's lowest confidence.
+        "goodbye": 0.4 * linear["goodbye"],
+    }
+    expected = {name: p / sum(products.values()) for name, p in products.items()}
+    ranking = msg.get(INTENT_RANKING_KEY)
+    assert msg.get(INTENT) == ranking[0]
+    assert {r["name"]: r["confidence"] for r in ranking} == pytest.approx(expected)
+    assert ranking[0]["name"] == "deny"  # the second opinion changed DIET's guess
+    assert [r["confidence"] for r in ranking] == sorted(expected.values(), reverse=True)
+
+
+def test_when_both_agree_the_answer_is_as_sure_as_diet(trained):
+    msg = message("no", NO)
+    msg.set(INTENT_RANKING_KEY, diet_ranking(deny=0.95, affirm=0.05))
+    trained.process([msg])
+    assert msg.get(INTENT)["name"] == "deny"
+    assert msg.get(INTENT)["confidence"] >= 0.95
+
+
+def test_when_they_disagree_the_answer_is_less_sure(trained):
+    msg = message("bye", BYE)
+    msg.set(INTENT_RANKING_KEY, diet_ranking(affirm=0.7, goodbye=0.3))
+    trained.process([msg])
+    assert msg.get(INTENT)["confidence"] < max(0.7, linear_confidences(trained, BYE)["goodbye"])
+
+
+def test_a_message_without_features_keeps_diets_guess(trained):
+    msg = message("", None)
+    msg.set(INTENT, {"name": "affirm", "confidence": 0.7})
+    trained.process([msg])
+    assert msg.get(INTENT) == {"name": "affirm", "confidence": 0.7}
+
+
+def test_an_untrained_component_keeps_diets_guess(storage):
+    context = ExecutionContext(GraphSchema({}), node_name="blend")
+    component = BlendedIntentClassifier.create({}, storage, Resource("empty"), context)
+    msg = message("yes", YES)
+    msg.set(INTENT, {"name": "deny", "confidence": 0.9})
+    component.process([msg])
+    assert msg.get(INTENT) == {"name": "deny", "confidence": 0.9}
+
+
+def test_training_labels_are_left_alone(trained):
+    data = TrainingData([message("yes", YES, intent="affirm")])
+    trained.process_training_data(data)
+    assert data.training_examples[0].get(INTENT) == "affirm"
+
+
+def test_a_saved_model_loads_and_gives_the_same_answers(storage, trained):
+    context = ExecutionContext(GraphSchema({}), node_name="blend")
+    loaded = BlendedIntentClassifier.load({}, storage, Resource("blend"), context)
+    assert loaded.clf.predict_proba([BYE]) == pytest.approx(trained.clf.predict_proba([BYE]))

@@ -72,10 +72,12 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         if not hasattr(self.clf, "classes_"):
             return messages  # no training data: DIET's guess stands
-        for message in messages:
-            if message.get_sparse_features(attribute=TEXT)[1] is None:
-                continue  # an empty message has no features: nothing to add
-            linear = self.clf.predict_proba(self._create_X([message]))[0]
+        # An empty message has no features: DIET's guess stands for it.
+        featured = [m for m in messages if m.get_sparse_features(attribute=TEXT)[1] is not None]
+        if not featured:
+            return messages
+        linear_all = self.clf.predict_proba(self._create_X(featured))
+        for message, linear in zip(featured, linear_all, strict=True):
             diet = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
             # DIET names its top ten only: the others were at most its lowest.
             floor = min(diet.values(), default=1.0)

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 # Text-speak and contractions rewritten before matching.
 _REWRITES = {
+    # "don't", "hasn't": the apostrophe goes, then the rewrites below apply.
     r"\b(\w+)n't\b": r"\1nt",
     r"\bim\b": "i am",
     r"\bi'm\b": "i am",
@@ -19,9 +20,7 @@ _REWRITES = {
     r"\bgonna\b": "going to",
     r"\bu\b": "you",
     r"\bdont\b": "do not",
-    r"\bdon't\b": "do not",
     r"\bcant\b": "can not",
-    r"\bcan't\b": "can not",
     r"\bmyslef\b": "myself",
     r"\bfrightend\b": "frightened",
     r"\bscard\b": "scared",
@@ -40,6 +39,7 @@ _REWRITES = {
     r"\btoching\b": "touching",
     r"\bsum ?(one|1)\b": "someone",
     r"\bhom\b": "home",
+    r"\bhone\b": "home",
     r"\bdoesnt\b": "does not",
     r"\bwasnt\b": "was not",
     r"\bisnt\b": "is not",
@@ -101,7 +101,7 @@ _PATTERNS = [
     r"\b(abuse|abuses|abused|abusing|abusive)\b",
     r"\b(do not|not|never) feel safe\b",
     r"\bnot safe (at )?(home|hom|school)\b",
-    r"\b(scared|afraid|frightened|terrified) (to go home|of (my )?" + _PERSON + r")\b",
+    r"\b(scared|afraid|frightened|terrified) (to go (back )?home|of (my )?" + _PERSON + r")\b",
     rf"\b(hurt|hurts|hit|hits|beat|beats|touched) (my|our) {_CHILD}\b",
     rf"\bmy {_CHILD} (said|says|told me) .{{0,30}}\b(hurt|hit|touched|abused)\b",
     r"\b(neglected|neglect)\b",
@@ -436,7 +436,6 @@ _PATTERNS = [
     r"\b(nearly|almost) (threw|hit|shook|smacked|slapped|strangled|hurt|dropped) (him|her|them)\b"
     r"(?! by accident)",
     r"\bbefore i do something\b",
-    r"\b(scared|afraid|frightened|terrified) to go (back )?ho[mn]e\b",
     r"\bwhat (he|she|they|my \w+) did to me\b",
 ]
 

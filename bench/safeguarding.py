@@ -30,6 +30,11 @@ SETS = [
     ),
     ("fifth held out (seen since)", "risk_messages_heldout5.txt", "ordinary_messages_heldout5.txt"),
     ("sixth held out (seen since)", "risk_messages_heldout6.txt", "ordinary_messages_heldout6.txt"),
+    (
+        "seventh held out (seen since)",
+        "risk_messages_heldout7.txt",
+        "ordinary_messages_heldout7.txt",
+    ),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The second opinion on the intent: a logistic regression averaged with DIET."""
+"""The second opinion on the intent: a logistic regression combined with DIET."""
 
 from __future__ import annotations
 
@@ -116,3 +116,56 @@ def test_a_saved_model_loads_and_gives_the_same_answers(storage, trained):
     context = ExecutionContext(GraphSchema({}), node_name="blend")
     loaded = BlendedIntentClassifier.load({}, storage, Resource("blend"), context)
     assert loaded.clf.predict_proba([BYE]) == pytest.approx(trained.clf.predict_proba([BYE]))
+
+
+# A fourth made-up feature that means "risk".
+RISK = [0, 0, 0, 1]
+
+
+@pytest.fixture
+def trained_with_risk(storage) -> BlendedIntentClassifier:
+    examples = [message(f"y{i}", [*YES, 0], intent="affirm") for i in range(6)]
+    examples += [message(f"n{i}", [*NO, 0], intent="deny") for i in range(6)]
+    examples += [message(f"r{i}", RISK, intent="safeguarding") for i in range(6)]
+    context = ExecutionContext(GraphSchema({}), node_name="blend")
+    component = BlendedIntentClassifier.create({}, storage, Resource("risk"), context)
+    component.train(TrainingData(examples))
+    return component
+
+
+def test_safeguarding_stands_when_both_models_give_it_enough(trained_with_risk):
+    msg = message("risk", RISK)
+    msg.set(INTENT_RANKING_KEY, diet_ranking(safeguarding=0.9, deny=0.1))
+    assert linear_confidences(trained_with_risk, RISK)["safeguarding"] >= 0.3
+    trained_with_risk.process([msg])
+    assert msg.get(INTENT)["name"] == "safeguarding"
+
+
+def test_safeguarding_from_one_model_alone_drops_out(trained_with_risk):
+    # DIET is sure it is risk; the linear model reads the "no" feature and is not.
+    msg = message("no", [*NO, 0])
+    msg.set(INTENT_RANKING_KEY, diet_ranking(safeguarding=0.98, deny=0.02))
+    linear = linear_confidences(trained_with_risk, [*NO, 0])
+    assert linear["safeguarding"] < 0.3
+    trained_with_risk.process([msg])
+
+    ranking = {r["name"]: r["confidence"] for r in msg.get(INTENT_RANKING_KEY)}
+    assert msg.get(INTENT)["name"] == "deny"
+    assert ranking["safeguarding"] == 0.0
+    # Not scaled up to look sure: deny keeps its share of the blend with safeguarding in it.
+    products = {"affirm": 0.02 * linear["affirm"], "deny": 0.02 * linear["deny"]}
+    products["safeguarding"] = 0.98 * linear["safeguarding"]
+    assert ranking["deny"] == pytest.approx(products["deny"] / sum(products.values()))
+    assert ranking["deny"] < 0.9
+
+
+def test_the_agreement_needed_is_a_setting(storage, trained_with_risk):
+    context = ExecutionContext(GraphSchema({}), node_name="blend")
+    lenient = BlendedIntentClassifier.load(
+        {"safeguarding_agreement": 0.0}, storage, Resource("risk"), context
+    )
+    msg = message("no", [*NO, 0])
+    msg.set(INTENT_RANKING_KEY, diet_ranking(safeguarding=0.98, deny=0.02))
+    lenient.process([msg])
+    assert msg.get(INTENT)["name"] in {"safeguarding", "deny"}
+    assert {r["name"]: r["confidence"] for r in msg.get(INTENT_RANKING_KEY)}["safeguarding"] > 0

@@ -244,3 +244,70 @@ def test_no_training_example_of_another_intent_looks_like_risk():
     others = [m.get("text") for m in data.intent_examples if m.get("intent") != "safeguarding"]
     assert len(others) > 3000
     assert [text for text in others if suggests_risk(text)] == []
+
+
+def test_the_seventh_set_is_caught_and_flags_nothing_ordinary():
+    """Seen since the seventh round."""
+    assert [m for m in load_set("risk_messages_heldout7.txt") if not suggests_risk(m)] == []
+    assert [m for m in load_set("ordinary_messages_heldout7.txt") if suggests_risk(m)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Other wordings of the seventh round's themes, not in any set.
+        "when i get back tonight he will go for me again",
+        "my stepdad takes the belt to me if i answer back",
+        "dad gets drunk and goes for mum",
+        "her ex showed up at the house with a knife",
+        "they say she has to be made clean before she is older",
+        "my uncle has taken my passport and says i am staying there",
+        "mum refuses to collect my inhaler prescription and i can't breathe at night",
+        "her dad will not let her have her medication, he says it is poison",
+        "my partner won't let me take the kids to the doctors, he keeps the car keys",
+        "the baby next door is always in the same nappy and they look through the bins for food",
+        "at the unit they leave her in wet pads all day",
+        "they put his talker out of his reach so he cannot ask for anything",
+        "i have been making myself sick after tea for weeks",
+        "i left a note saying sorry for everything",
+        "nobody would notice if i disappeared",
+        "my friend sent a message saying goodbye and is not replying",
+        "our daughter has gone and nobody knows where she is",
+        "my support worker keeps my money and says i owe her",
+        "the driver keeps touching her knee",
+        "he calls me his special friend and says it is our secret",
+        "he found a burner phone in his coat pocket",
+        "an older lad waits for him after school every day",
+        "some boys are making him do things in the toilets",
+        "my cousin did stuff to me when i was little",
+        "he says those people should be wiped out",
+        "my son wants to go to fight overseas for a group he met online",
+        "if i tell the police what dad does we will be taken away",
+        "my sister is 13 and her boyfriend who's 22 picks her up",
+    ],
+)
+def test_seventh_round_themes_in_other_words(text):
+    assert suggests_risk(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son wants to die his hair green for the disco",
+        "when i get home i will finish the form",
+        "he takes the belt off his trousers before his swim",
+        "the school will not let me take him out for his hospital appointments",
+        "i need to collect the prescription before the meeting",
+        "the wheelchair was out of reach of the lift buttons",
+        "she made me laugh so much i nearly made myself sick lol",
+        "sorry for everything being late, the bus was slow",
+        "the council are going to do something about the parking",
+        "nobody knows where the meeting room is",
+        "the teacher made them do things in groups",
+        "my son's special friend at school is called sam",
+        "we have to keep the surprise party a secret",
+        "i lost my bank card at the meeting",
+    ],
+)
+def test_seventh_round_near_misses_are_not_flagged(text):
+    assert not suggests_risk(text)

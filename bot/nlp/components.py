@@ -59,6 +59,12 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
     their meaning; when they disagree it is less sure, and the person is asked
     again. Rasa's class gives training and safe storage (skops); this one only
     changes what `process` does.
+
+    `safeguarding` needs both opinions: when either gives it less than
+    ``safeguarding_agreement``, it drops to zero and the next guess stands (or
+    the fallback asks again). One model alone mistook ordinary stories about a
+    child for risk; risk phrases are still caught by the RiskBackstop whatever
+    the models say.
     """
 
     @staticmethod
@@ -67,6 +73,8 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
             **LogisticRegressionClassifier.get_default_config(),
             # Rasa's 100 steps stop before the fit converges on 30 intents.
             "max_iter": 1000,
+            # Least confidence each model must give `safeguarding` for it to stand.
+            "safeguarding_agreement": 0.3,
         }
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -81,11 +89,14 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
             diet = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
             # DIET names its top ten only: the others were at most its lowest.
             floor = min(diet.values(), default=1.0)
-            products = {
-                name: diet.get(name, floor) * p
-                for name, p in zip(self.clf.classes_, linear.tolist(), strict=True)
-            }
+            linear_by_name = dict(zip(self.clf.classes_, linear.tolist(), strict=True))
+            products = {name: diet.get(name, floor) * p for name, p in linear_by_name.items()}
+            # Scaled before `safeguarding` may drop out: the rest keep their own confidence.
             total = sum(products.values()) or 1.0
+            if SAFEGUARDING in products and min(
+                diet.get(SAFEGUARDING, floor), linear_by_name[SAFEGUARDING]
+            ) < self.config["safeguarding_agreement"]:
+                products[SAFEGUARDING] = 0.0
             ranking = sorted(
                 ({"name": name, "confidence": v / total} for name, v in products.items()),
                 key=lambda r: -r["confidence"],

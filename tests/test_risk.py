@@ -92,6 +92,16 @@ def test_the_rules_on_messages_they_were_not_written_for():
     assert false_alarms <= 0.02
 
 
+def test_the_rules_on_the_eighth_set_they_were_not_written_for():
+    """The eighth held-out set: measured once, not used to write any rule. A floor
+    under the result in docs/safeguarding.md (31 of 50 caught, 5 of 100 flagged)."""
+    risk = load_set("risk_messages_heldout8.txt")
+    ordinary = load_set("ordinary_messages_heldout8.txt")
+    assert len(risk) == 50 and len(ordinary) == 100
+    assert sum(suggests_risk(m) for m in risk) >= 31
+    assert sum(suggests_risk(m) for m in ordinary) <= 5
+
+
 def test_the_third_set_is_caught_and_flags_only_the_two_kept_on_purpose():
     """Seen since the third round; two ordinary messages are flagged on purpose."""
     assert [m for m in load_set("risk_messages_heldout3.txt") if not suggests_risk(m)] == []

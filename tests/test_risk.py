@@ -317,6 +317,15 @@ def test_seventh_round_themes_in_other_words(text):
         "my son's special friend at school is called sam",
         "we have to keep the surprise party a secret",
         "i lost my bank card at the meeting",
+        "when i get home i will throw together some tea",
+        "i need to take my passport to the meeting for my id check",
+        "the pharmacy will not get his medicine in until monday",
+        "the school will not let him take his medicine on the trip",
+        "he is poorly and the school will not let me take him to his appointments",
+        "would anyone notice if i was not at the next meeting",
+        "i think they are going to do something nice for the young carers",
+        "my son keeps touching his ears when it is loud",
+        "an older man waits at the bus stop with us every morning",
     ],
 )
 def test_seventh_round_near_misses_are_not_flagged(text):

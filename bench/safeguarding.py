@@ -252,7 +252,7 @@ def main() -> int:
         "  `out_of_scope` (nlu_data/nlu/everyday.yml, everyday_long.yml): answers with",
         "  reasons, long comments, stories about children, strong words used",
         "  harmlessly;",
-        "- 170 more `safeguarding` examples across 16 kinds of risk, many indirect",
+        "- 169 more `safeguarding` examples across 16 kinds of risk, many indirect",
         "  (nlu_data/nlu/safety_more.yml), so the classifier learns what makes a",
         "  message about risk, not only its length;",
         "- `safeguarding` from the classifier now needs both opinions (DIET and the",

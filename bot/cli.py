@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -21,10 +22,42 @@ MODEL_PATH = PROJECT_ROOT / "models" / "current.tar.gz"
 
 def cmd_nlp_build(args: argparse.Namespace) -> int:
     from bot.nlp.build import build_pipeline
+    from bot.safety.build import build_classifier
 
-    target = Path(get_settings().spacy_model)
+    settings = get_settings()
+    target = Path(settings.spacy_model)
     built = build_pipeline(target, force=args.force)
     print(f"spaCy pipeline {'built' if built else 'already up to date'} at {target}")
+    model = Path(settings.safety_model)
+    thresholds = build_classifier(model, force=args.force)
+    if thresholds is None:
+        print(f"Risk classifier already up to date at {model}")
+    else:
+        print(
+            f"Risk classifier built at {model} from {thresholds.examples} examples: "
+            f"possible from {thresholds.possible:.3f}, severe from {thresholds.severe:.3f} "
+            f"(cross-validated recall {thresholds.cv_recall:.1%})"
+        )
+    return 0
+
+
+def cmd_safety_check(args: argparse.Namespace) -> int:
+    """One message per line in; one JSON object per line out (level, cards, score)."""
+    from bot.safety import default_check
+
+    check = default_check()
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        assessment = check.assess(text)
+        result = assessment.as_dict()
+        if args.explain:
+            result["categories"] = list(assessment.categories)
+            result["matched"] = {hit.card.id: hit.words for hit in assessment.hits}
+            result["thresholds"] = {
+                "possible": check.thresholds.possible,
+                "severe": check.thresholds.severe,
+            }
+        print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 
 
@@ -795,6 +828,18 @@ def build_parser() -> argparse.ArgumentParser:
     build = nlp_commands.add_parser("build", help="Build the local spaCy pipeline (no download).")
     build.add_argument("--force", action="store_true", help="Rebuild even if up to date.")
     build.set_defaults(handler=cmd_nlp_build)
+
+    safety = commands.add_parser("safety", help="The safety check (rule cards and classifier).")
+    safety_commands = safety.add_subparsers(dest="safety_command", required=True)
+    safety_check = safety_commands.add_parser(
+        "check",
+        help="Read one message per line on standard input; print one JSON object per line: "
+        '{"level": "none"|"possible"|"severe", "cards": [...], "score": 0.0-1.0}.',
+    )
+    safety_check.add_argument(
+        "--explain", action="store_true", help="also print categories, matched words, thresholds"
+    )
+    safety_check.set_defaults(handler=cmd_safety_check)
 
     charters = commands.add_parser("charters", help="Charter packs.")
     charter_commands = charters.add_subparsers(dest="charters_command", required=True)

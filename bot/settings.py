@@ -56,6 +56,8 @@ class Settings:
     charter: str = "wirral"
     production: bool = False
     spacy_model: str = field(default="")
+    # The risk classifier, built by `copro nlp build` from bot/safety/data.
+    safety_model: str = field(default="")
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -73,6 +75,8 @@ class Settings:
             object.__setattr__(self, "public_url", f"http://localhost:{self.server_port}")
         if not self.spacy_model:
             object.__setattr__(self, "spacy_model", str(self.var_dir / "spacy" / "en_copro"))
+        if not self.safety_model:
+            object.__setattr__(self, "safety_model", str(self.var_dir / "safety"))
         if self.min_group < 1:
             raise ValueError("COPRO_MIN_GROUP must be 1 or more")
         if self.retention_days < 1:
@@ -112,6 +116,7 @@ class Settings:
             charter=env.get("COPRO_CHARTER", "wirral").strip().lower() or "wirral",
             production=env.get("COPRO_ENV", "").lower() == "production",
             spacy_model=env.get("COPRO_SPACY_MODEL", ""),
+            safety_model=env.get("COPRO_SAFETY_MODEL", ""),
         )
 
 

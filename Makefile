@@ -9,8 +9,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPACY := var/spacy/en_copro/COPRO_BUILD
+SAFETY := var/safety/BUILT_FROM
+SAFETY_INPUTS := bot/safety/data/risk.jsonl bot/safety/classifier.py bot/safety/text.py bot/safety/rules/_text_speak.yml
 MODEL := models/current.tar.gz
-TRAINING := domain.yml config.yml $(shell find nlu_data -name '*.yml' 2>/dev/null) bot/nlp/components.py bot/nlp/risk.py
+TRAINING := domain.yml config.yml $(shell find nlu_data -name '*.yml' 2>/dev/null) bot/nlp/components.py
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -28,10 +30,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# `copro nlp build` makes both the spaCy pipeline and the risk classifier
+# (each only when what it is made from changed).
 $(SPACY): $(STAMP) bot/nlp/build.py
 	$(BIN)/copro nlp build
 
-install: $(STAMP) $(SPACY) ## Create .venv, install, build the spaCy pipeline
+$(SAFETY): $(STAMP) $(SAFETY_INPUTS)
+	$(BIN)/copro nlp build
+
+install: $(STAMP) $(SPACY) $(SAFETY) ## Create .venv, install, build the spaCy pipeline and the risk classifier
 
 validate: install ## Check the training data
 	$(BIN)/rasa data validate -d domain.yml --data nlu_data --fail-on-warnings
@@ -70,7 +77,7 @@ test: install browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa sto
 lint: install ## ruff
 	$(BIN)/ruff check bot actions tests bench
 
-bench-safeguarding: $(MODEL) ## Safety check recall and false alarms into docs/safeguarding.md
+bench-safeguarding: install ## Safety check recall and false alarms into docs/safeguarding.md
 	$(BIN)/python bench/safeguarding.py
 
 bench-export: install ## Export speed on SQLite and PostgreSQL into docs/benchmarks.md

@@ -22,6 +22,7 @@ from bot.safety.dataset import DATA_FILE, Labelled, load_labelled  # noqa: E402
 
 BENCH = ROOT / "bench" / "data"
 
+
 def read_lines(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]

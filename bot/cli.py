@@ -315,29 +315,34 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_safeguarding_list(args: argparse.Namespace) -> int:
-    """The staff safeguarding queue: who to contact, and what was said."""
-    from bot.content import ContentError, get_pack
-    from bot.store import repository
+    """The staff safeguarding queue: why each message was flagged, who was told, what was said."""
+    from bot.store import safeguarding
     from bot.store.db import unit_of_work, upgrade
 
     upgrade()
     status = None if args.status == "all" else args.status
     with unit_of_work() as session:
-        flags = repository.safeguarding_flags(session, status)
+        flags = safeguarding.flags(session, status)
         if not flags:
             print(
                 "No safeguarding messages" + ("" if status is None else f" with status {status}.")
             )
             return 0
         for flag in flags:
-            try:
-                contact = get_pack(flag.charter).contact or {}
-            except ContentError:
-                contact = {}
+            alerts = ", ".join(f"{a.route} to {a.target}: {a.status}" for a in flag.alerts)
+            acknowledged = (
+                f"by {flag.acknowledged_by} {flag.acknowledged_at:%Y-%m-%d %H:%M} UTC"
+                if flag.acknowledged_at
+                else "not yet"
+            )
+            score = "-" if flag.score is None else f"{flag.score:.2f}"
             print(
-                f"#{flag.id} [{flag.status}] {flag.created_at:%Y-%m-%d %H:%M} UTC, "
-                f"{flag.charter}, {flag.channel}, found by {flag.detected_by}\n"
-                f"  Local contact: {contact.get('name', '-')} {contact.get('email', '')}\n"
+                f"#{flag.id} [{flag.status}] {flag.level}, {flag.created_at:%Y-%m-%d %H:%M} UTC, "
+                f"{flag.charter}, {flag.channel}\n"
+                f"  Why: cards {flag.cards or '-'}; classifier score {score}; "
+                f"found by {flag.detected_by}\n"
+                f"  Where: {flag.context or '-'}\n"
+                f"  Alerts: {alerts or 'none'}; acknowledged {acknowledged}\n"
                 f"  Person (pseudonym): {flag.pseudonym}\n"
                 f"  Message: {flag.message}"
             )
@@ -345,15 +350,41 @@ def cmd_safeguarding_list(args: argparse.Namespace) -> int:
 
 
 def cmd_safeguarding_set(args: argparse.Namespace) -> int:
-    from bot.store import repository
+    from bot.store import safeguarding
     from bot.store.db import unit_of_work, upgrade
 
     upgrade()
     with unit_of_work() as session:
-        if not repository.set_flag_status(session, args.id, args.status):
+        if not safeguarding.set_status(session, args.id, args.status):
             print(f"No safeguarding message #{args.id}.", file=sys.stderr)
             return 1
     print(f"Safeguarding message #{args.id} is now {args.status}.")
+    return 0
+
+
+def cmd_safeguarding_acknowledge(args: argparse.Namespace) -> int:
+    from bot.store import safeguarding
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    with unit_of_work() as session:
+        if not safeguarding.acknowledge(session, args.id, args.by):
+            print(f"No safeguarding message #{args.id}.", file=sys.stderr)
+            return 1
+    print(f"Safeguarding message #{args.id} is acknowledged: no second alert will be sent.")
+    return 0
+
+
+def cmd_safeguarding_marks(args: argparse.Namespace) -> int:
+    """Marked flags as labelled lines for bot/safety/data/risk.jsonl (staff only)."""
+    from bot.store import safeguarding
+    from bot.store.db import unit_of_work, upgrade
+
+    upgrade()
+    with unit_of_work() as session:
+        for marked in safeguarding.marked_messages(session):
+            line = {"text": marked.text, "label": marked.label, "source": "staff", "category": ""}
+            print(json.dumps(line, ensure_ascii=False))
     return 0
 
 
@@ -875,6 +906,18 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("id", type=int)
     mark.add_argument("status", choices=["new", "in_progress", "resolved"])
     mark.set_defaults(handler=cmd_safeguarding_set)
+    seen = safeguarding_commands.add_parser(
+        "acknowledge", help="Say a flagged message was seen: no second alert goes out."
+    )
+    seen.add_argument("id", type=int)
+    seen.add_argument("--by", required=True, help="who acknowledges it (a staff user name)")
+    seen.set_defaults(handler=cmd_safeguarding_acknowledge)
+    marks = safeguarding_commands.add_parser(
+        "marks",
+        help="Print messages staff marked real concern or false alarm, one JSON line each "
+        "(labelled data for the risk classifier; staff only).",
+    )
+    marks.set_defaults(handler=cmd_safeguarding_marks)
 
     export = commands.add_parser(
         "export",

@@ -17,15 +17,21 @@ from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.alerts.desk import AlertDesk
 from bot.channels import telegram
 from bot.channels.kept import delivery, keep_trying
 from bot.channels.limits import ChatLimits
 from bot.channels.rasa_client import gateway_of
 from bot.channels.web.routes import routes as web_routes
+from bot.safety import safety_check
 from bot.settings import Settings, get_settings
 from bot.staff import security
 from bot.staff.dashboard import routes as staff_routes
 from bot.staff.routes import routes as public_routes
+from bot.staff.safeguarding import routes as safeguarding_routes
+
+# How often alerts that did not go are tried again, and escalations looked for.
+ALERT_CHECK_SECONDS = 15.0
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -138,10 +144,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if getattr(app.state, "http", None) is not None:
             yield  # a client given from outside (tests)
             return
+        # The safety check is loaded before the first message, not during it.
+        await asyncio.to_thread(safety_check, settings.safety_model)
         async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
             app.state.http = client
-            async with _telegram_running(app, client), _kept_messages_sent(app):
+            async with (
+                _telegram_running(app, client),
+                _kept_messages_sent(app),
+                _alerts_sent(app),
+            ):
                 yield
+
+    @asynccontextmanager
+    async def _alerts_sent(app: Starlette) -> AsyncIterator[None]:
+        """Safeguarding alerts are tried again and escalated in the background."""
+        task = asyncio.create_task(app.state.alerts.keep_sending(ALERT_CHECK_SECONDS))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     @asynccontextmanager
     async def _kept_messages_sent(app: Starlette) -> AsyncIterator[None]:
@@ -185,6 +208,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *public_routes,
             *telegram.routes,
             # Not in the OpenAPI description: for staff only, behind a login.
+            *safeguarding_routes,
             *staff_routes,
         ],
         middleware=[
@@ -204,4 +228,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.limits = ChatLimits()
+    app.state.alerts = AlertDesk(settings)
     return app

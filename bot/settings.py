@@ -58,6 +58,18 @@ class Settings:
     spacy_model: str = field(default="")
     # The risk classifier, built by `copro nlp build` from bot/safety/data.
     safety_model: str = field(default="")
+    # Safeguarding alerts: the mail server (smtp://user:password@host:port, or
+    # smtps:// for TLS from the start; ?starttls=true to upgrade), the address
+    # alerts go to when a charter pack names none, the second address when a
+    # flag is not acknowledged in time, and who families are told was sent it.
+    smtp_url: str = ""
+    alert_email: str = ""
+    alert_escalate_email: str = ""
+    alert_escalate_minutes: int = 30
+    alert_from: str = "copro-alerts@localhost"
+    alert_team: str = "local safety team"
+    # A staff Telegram chat (its id) that gets alerts too, through the bot.
+    alert_telegram_chat: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -77,6 +89,10 @@ class Settings:
             object.__setattr__(self, "spacy_model", str(self.var_dir / "spacy" / "en_copro"))
         if not self.safety_model:
             object.__setattr__(self, "safety_model", str(self.var_dir / "safety"))
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise ValueError("COPRO_SMTP_URL must start with smtp:// or smtps://")
+        if self.alert_escalate_minutes < 1:
+            raise ValueError("COPRO_ALERT_ESCALATE_MINUTES must be 1 or more")
         if self.min_group < 1:
             raise ValueError("COPRO_MIN_GROUP must be 1 or more")
         if self.retention_days < 1:
@@ -117,6 +133,13 @@ class Settings:
             production=env.get("COPRO_ENV", "").lower() == "production",
             spacy_model=env.get("COPRO_SPACY_MODEL", ""),
             safety_model=env.get("COPRO_SAFETY_MODEL", ""),
+            smtp_url=env.get("COPRO_SMTP_URL", "").strip(),
+            alert_email=env.get("COPRO_ALERT_EMAIL", "").strip(),
+            alert_escalate_email=env.get("COPRO_ALERT_ESCALATE_EMAIL", "").strip(),
+            alert_escalate_minutes=_int(env, "COPRO_ALERT_ESCALATE_MINUTES", 30),
+            alert_from=env.get("COPRO_ALERT_FROM", "").strip() or "copro-alerts@localhost",
+            alert_team=env.get("COPRO_ALERT_TEAM", "").strip() or "local safety team",
+            alert_telegram_chat=env.get("COPRO_ALERT_TELEGRAM_CHAT", "").strip(),
         )
 
 

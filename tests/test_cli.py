@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from sqlalchemy import select
 
 from bot.cli import CODE_ALPHABET, main, new_review_code
+from bot.store import safeguarding
 from bot.store.db import unit_of_work
 from bot.store.models import Review
 
@@ -149,17 +151,34 @@ def test_the_action_server_and_rasa_listen_on_this_machine_only_without_telemetr
     assert "--enable-api" not in command
 
 
-def test_the_safeguarding_queue_lists_and_closes_flags(database, capsys):
-    from bot.store import repository
-
+def test_the_safeguarding_queue_lists_acknowledges_and_closes_flags(database, capsys):
     with unit_of_work() as session:
-        repository.flag_safeguarding(session, "web-x", "web", "halton", "im scared", "classifier")
+        safeguarding.raise_flag(
+            session,
+            pseudonym="web-x",
+            channel="web",
+            charter="halton",
+            message="im scared",
+            detected_by="cards",
+            level="possible",
+            cards=["physical-fear-of-someone"],
+            score=0.41,
+        )
     assert main(["safeguarding", "list"]) == 0
     out = capsys.readouterr().out
-    assert "#1 [new]" in out and "halton" in out and "Message: im scared" in out
-    assert "Local contact:" in out
+    assert "#1 [new] possible" in out and "halton" in out and "Message: im scared" in out
+    assert "cards physical-fear-of-someone; classifier score 0.41" in out
+    assert "acknowledged not yet" in out
+    assert main(["safeguarding", "acknowledge", "1", "--by", "jo.smith"]) == 0
+    assert main(["safeguarding", "list", "--status", "all"]) == 0
+    assert "acknowledged by jo.smith" in capsys.readouterr().out
+    with unit_of_work() as session:
+        safeguarding.mark(session, 1, "false_alarm", "jo.smith")
+    assert main(["safeguarding", "marks"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert json.loads(line) == {"text": "im scared", "label": 0, "source": "staff", "category": ""}
     assert main(["safeguarding", "set", "1", "resolved"]) == 0
-    assert main(["safeguarding", "list"]) == 0
+    assert main(["safeguarding", "list", "--status", "new"]) == 0
     assert "No safeguarding messages with status new." in capsys.readouterr().out
     assert main(["safeguarding", "set", "99", "resolved"]) == 1
 

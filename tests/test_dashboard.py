@@ -27,7 +27,7 @@ from bot.staff import accounts, dashboard, quality, security
 from bot.staff.charts import ANSWER_WORDS
 from bot.staff.dashboard import CHANNEL_WORDS, ROLE_WORDS
 from bot.staff.export import CHANNEL_KEYS, ROLE_KEYS, build_export
-from bot.store import concerns, pledges, repository, updates
+from bot.store import concerns, pledges, repository, safeguarding, updates
 from bot.store.db import unit_of_work
 from bot.store.models import (
     ANSWER_VALUES,
@@ -155,8 +155,14 @@ def raise_concern(person: str = "web-a", wants_reply: bool = True, channel: str 
 
 def flag() -> int:
     with unit_of_work() as session:
-        return repository.flag_safeguarding(
-            session, "web-x", "web", "wirral", FLAG_WORDS, "classifier"
+        return safeguarding.raise_flag(
+            session,
+            pseudonym="web-x",
+            channel="web",
+            charter="wirral",
+            message=FLAG_WORDS,
+            detected_by="classifier",
+            level="severe",
         ).id
 
 
@@ -436,7 +442,9 @@ def test_every_staff_route_without_a_session_gives_a_redirect_or_401_and_no_data
                 else:
                     response = anonymous.post(path, data=form, follow_redirects=False)
                 checked.append((method, route.path))
-                if method == "GET" and (path.endswith((".png", ".csv")) or "/export." in path):
+                if method == "GET" and (
+                    path.endswith((".png", ".csv", ".jsonl")) or "/export." in path
+                ):
                     assert response.status_code == 401, path
                     assert not response.content.startswith(PNG)
                 else:
@@ -451,6 +459,10 @@ def test_every_staff_route_without_a_session_gives_a_redirect_or_401_and_no_data
         ("GET", "/staff/quality/report"),
         ("GET", "/staff/quality/report.png"),
         ("GET", "/staff/quality/report.csv"),
+        ("GET", "/staff/safeguarding/{id}"),
+        ("GET", "/staff/safeguarding/marks.jsonl"),
+        ("POST", "/staff/safeguarding/{id}/acknowledge"),
+        ("POST", "/staff/safeguarding/{id}/mark"),
     } <= set(checked)
     # Nothing was changed by those POSTs.
     with unit_of_work() as session:
@@ -458,7 +470,9 @@ def test_every_staff_route_without_a_session_gives_a_redirect_or_401_and_no_data
         assert repository.review_by_code(session, code).closed_at is None
         concern = session.get(Concern, concern_id)
         assert concern.status == "new" and concern.reply is None
-        assert session.get(SafeguardingFlag, flag_id).status == "new"
+        flagged = session.get(SafeguardingFlag, flag_id)
+        assert flagged.status == "new" and flagged.acknowledged_at is None
+        assert flagged.staff_mark is None
         assert repository.review_by_code(session, code).updates == []
         assert session.scalar(select(func.count()).select_from(QualityAssessment)) == 1
 
@@ -860,6 +874,8 @@ def test_a_reply_on_telegram_is_sent_at_once_when_a_token_is_set(database, monke
         ("/staff/concerns/999/status", {"status": "resolved"}, 404, "There is no concern #999."),
         ("/staff/safeguarding/x1/status", {"status": "new"}, 404, "no such safeguarding"),
         ("/staff/safeguarding/{id}/status", {"status": "gone"}, 400, "Choose a status"),
+        ("/staff/safeguarding/{id}/mark", {"mark": "maybe"}, 400, "real concern or false alarm"),
+        ("/staff/safeguarding/999/acknowledge", {}, 404, "no safeguarding message #999"),
     ],
 )
 def test_bad_queue_input_gets_a_clear_message_and_changes_nothing(
@@ -898,7 +914,9 @@ def test_concern_status_changes_and_the_queue_filter(staff):
 def test_safeguarding_messages_are_listed_and_their_status_changes(staff):
     flag_id = flag()
     page = staff.get("/staff/safeguarding").text
-    assert FLAG_WORDS in page and "Wirral SEND Local Offer team" in page
+    assert FLAG_WORDS in page and "Severe: help given at once" in page
+    # No address was set, and the page says so rather than implying someone was told.
+    assert "No alert was sent" in page
     changed = post(staff, f"/staff/safeguarding/{flag_id}/status", status="in_progress")
     assert changed.status_code == 303
     assert f"Message #{flag_id} is now: In progress." in staff.get(changed.headers["location"]).text
@@ -907,6 +925,46 @@ def test_safeguarding_messages_are_listed_and_their_status_changes(staff):
     post(staff, f"/staff/safeguarding/{flag_id}/status", status="resolved")
     assert FLAG_WORDS not in staff.get("/staff/safeguarding").text
     assert FLAG_WORDS in staff.get("/staff/safeguarding?status=resolved").text
+
+
+def test_a_flag_shows_why_it_was_raised_and_is_acknowledged_and_marked(staff):
+    with unit_of_work() as session:
+        flag_id = safeguarding.raise_flag(
+            session,
+            pseudonym="web-y",
+            channel="telegram",
+            charter="halton",
+            message="he said he would hurt me",
+            level="severe",
+            cards=["threats-to-hurt-the-person"],
+            score=0.87,
+            detected_by="cards+classifier",
+        ).id
+        safeguarding.set_context(session, flag_id, "review KD7-M4P, question 2 (place)")
+        [alert] = safeguarding.add_alerts(session, flag_id, "first", [("email", "duty@x.org")])
+        safeguarding.claim_alert(session, alert.id, timedelta(minutes=2))
+        safeguarding.alert_failed(session, alert.id, "ConnectionRefusedError")
+    page = staff.get(f"/staff/safeguarding/{flag_id}").text
+    assert "threats-to-hurt-the-person" in page and "0.87" in page
+    assert "review KD7-M4P, question 2 (place)" in page
+    assert "email to duty@x.org" in page and "Not sent yet (trying again)" in page
+    assert "ConnectionRefusedError" in page
+    done = post(staff, f"/staff/safeguarding/{flag_id}/acknowledge", single="1")
+    assert done.status_code == 303
+    assert done.headers["location"].startswith(f"/staff/safeguarding/{flag_id}?")
+    assert "acknowledged. No second alert" in staff.get(done.headers["location"]).text
+    post(staff, f"/staff/safeguarding/{flag_id}/mark", mark="real_concern")
+    with unit_of_work() as session:
+        saved = session.get(SafeguardingFlag, flag_id)
+        assert saved.acknowledged_by == "jo.smith" and saved.status == "in_progress"
+        assert saved.staff_mark == "real_concern" and saved.marked_by == "jo.smith"
+    marks = staff.get("/staff/safeguarding/marks.jsonl")
+    assert marks.headers["cache-control"] == "no-store"
+    assert [json.loads(line) for line in marks.text.splitlines()] == [
+        {"text": "he said he would hurt me", "label": 1, "source": "staff", "category": ""}
+    ]
+    assert "web-y" not in marks.text
+    assert staff.get("/staff/safeguarding/999").status_code == 404
 
 
 # ---- copro staff -----------------------------------------------------------------------------

@@ -10,10 +10,13 @@ from actions.area import ActionChooseArea
 from actions.contact import ActionPointToContact
 from actions.learn import ActionExplain, ActionSaySimpler, ActionSimplerOn, ActionStartQuiz
 from actions.safety import ActionSafeguarding
-from bot.content import list_packs, quiz_items
+from bot.content import get_pack, list_packs, quiz_items, safety_help
+from bot.store import repository, safeguarding
 from bot.store.db import unit_of_work
 from bot.store.models import SafeguardingFlag
 from tests.conftest import bot_said, make_tracker
+
+QUESTIONS = get_pack("wirral").questions
 
 
 @pytest.mark.parametrize(
@@ -239,24 +242,64 @@ def test_a_review_code_charter_wins_over_the_chosen_area():
     assert dispatcher.messages[0]["area"] == "Wokingham"
 
 
-@pytest.mark.parametrize("backstop", [False, True])
-def test_safeguarding_sends_help_first_and_flags_for_staff(database, backstop):
+def test_safeguarding_that_reached_rasa_directly_gets_help_first_and_a_flag(database):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         "safeguarding",
         "someone at home is hurting me",
-        active_loop="review_form",
-        extra={"risk_backstop": True} if backstop else None,
+        active_loop="pledge_form",
+        extra={"safety": {"level": "severe", "cards": ["physical-hurt-at-home"], "score": 0.9}},
     )
     ActionSafeguarding().run(dispatcher, tracker, {})
-    assert dispatcher.messages[0]["response"] == "utter_safeguarding"
-    assert dispatcher.messages[0]["contact_email"] == "sendlo@wirral.gov.uk"
+    help_text = dispatcher.messages[0]["text"]
+    assert help_text == safety_help(get_pack("wirral"))
+    assert "999" in help_text and "0800 1111" in help_text
+    # Nobody was alerted from here, so the message does not say anyone was told.
+    assert "I have sent" not in help_text and "told" not in help_text
+    # Wirral's feedback address is not a safeguarding contact: it is not offered.
+    assert "sendlo@wirral.gov.uk" not in help_text
     assert dispatcher.messages[1]["response"] == "utter_safeguarding_carry_on"
     with unit_of_work() as session:
         [flag] = session.scalars(select(SafeguardingFlag)).all()
     assert flag.message == "someone at home is hurting me"
-    assert flag.detected_by == ("backstop" if backstop else "intent")
-    assert (flag.channel, flag.charter, flag.status) == ("web", "wirral", "new")
+    assert (flag.level, flag.cards, flag.score) == ("severe", "physical-hurt-at-home", 0.9)
+    assert (flag.channel, flag.charter, flag.status, flag.detected_by) == (
+        "web",
+        "wirral",
+        "new",
+        "rasa",
+    )
+    assert flag.context == "during pledge form"
+
+
+def test_safeguarding_after_help_at_the_edge_only_notes_where_the_person_was(database):
+    with unit_of_work() as session:
+        review = repository.ensure_general_review(session, "wirral", "Wirral")
+        ref = repository.start_or_resume(session, review, "web-test-person", "web")
+        repository.record_answer(session, ref.response_id, QUESTIONS[0].id, "yes", "web")
+        flag_id = safeguarding.raise_flag(
+            session,
+            pseudonym="web-test-person",
+            channel="web",
+            charter="wirral",
+            message="he hurts me",
+            level="severe",
+            detected_by="cards",
+        ).id
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "safeguarding",
+        "he hurts me",
+        active_loop="review_form",
+        slots={"review_response_id": float(ref.response_id)},
+        extra={"safety": {"level": "severe", "help_given": True, "flag_id": flag_id}},
+    )
+    ActionSafeguarding().run(dispatcher, tracker, {})
+    # Help was given before Rasa saw the message: not twice, and no second flag.
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_safeguarding_carry_on"]
+    with unit_of_work() as session:
+        [flag] = session.scalars(select(SafeguardingFlag)).all()
+    assert flag.context == f"review {review.code}, question 2 ({QUESTIONS[1].id})"
 
 
 def test_safeguarding_help_still_goes_out_when_the_store_fails(monkeypatch, tmp_path):
@@ -268,7 +311,7 @@ def test_safeguarding_help_still_goes_out_when_the_store_fails(monkeypatch, tmp_
     db.engine_for.cache_clear()
     dispatcher = CollectingDispatcher()
     ActionSafeguarding().run(dispatcher, make_tracker("safeguarding", "i want to die"), {})
-    assert dispatcher.messages[0]["response"] == "utter_safeguarding"
+    assert dispatcher.messages[0]["text"].startswith("I am worried about you")
     get_settings.cache_clear()
     db.engine_for.cache_clear()
 

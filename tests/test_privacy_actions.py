@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from actions.privacy import ActionForgetMe, ActionShowMyData
 from bot.channels.rasa_client import FORGET_CONVERSATION
 from bot.content import get_pack
-from bot.store import concerns, pledges, repository
+from bot.store import concerns, pledges, repository, safeguarding
 from bot.store.db import unit_of_work
 from bot.store.models import Concern, OutboxMessage, Pledge
 from tests.conftest import make_tracker
@@ -52,7 +52,15 @@ def test_my_data_with_nothing_kept_says_so(database):
 
 def test_my_data_tells_a_person_their_safety_messages_are_kept(database):
     with unit_of_work() as session:
-        repository.flag_safeguarding(session, SENDER, "web", "wirral", "hurt", "classifier")
+        safeguarding.raise_flag(
+            session,
+            pseudonym=SENDER,
+            channel="web",
+            charter="wirral",
+            message="hurt",
+            detected_by="classifier",
+            level="severe",
+        )
     dispatcher = CollectingDispatcher()
     ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=SENDER), {})
     assert "We keep 1 message that made us worried" in dispatcher.messages[0]["summary"]
@@ -74,7 +82,15 @@ def test_forget_me_deletes_everything_and_asks_the_channel_to_delete_the_chat(da
 
 def test_forget_me_says_safety_messages_are_kept(database):
     with unit_of_work() as session:
-        repository.flag_safeguarding(session, SENDER, "web", "wirral", "hurt", "backstop")
+        safeguarding.raise_flag(
+            session,
+            pseudonym=SENDER,
+            channel="web",
+            charter="wirral",
+            message="hurt",
+            detected_by="backstop",
+            level="severe",
+        )
     dispatcher = CollectingDispatcher()
     ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
     said = [m.get("response") for m in dispatcher.messages]

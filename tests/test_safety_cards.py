@@ -43,7 +43,9 @@ def test_the_pattern_syntax_becomes_matcher_specs():
 
 
 @pytest.mark.parametrize(
-    "pattern", ["~2", "hit ~x", "@nobody-list hit", "me?"], ids=["only-a-gap", "bad-gap", "list", "opt"]
+    "pattern",
+    ["~2", "hit ~x", "@nobody-list hit", "me?"],
+    ids=["only-a-gap", "bad-gap", "list", "opt"],
 )
 def test_a_pattern_that_cannot_work_is_refused(pattern):
     with pytest.raises(CardError):

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from bot.store import repository
+from bot.store import repository, safeguarding
 from bot.store.db import engine_for, unit_of_work, upgrade
 from bot.store.models import Answer, Respondent
 from tests.conftest import in_ci
@@ -113,7 +113,15 @@ def test_what_is_held_and_forgetting_it(store_url):
         repository.record_answer(session, mine.response_id, "place", "no", "web")
         theirs = repository.start_or_resume(session, review, "web-them", "web")
         repository.record_answer(session, theirs.response_id, "welcome", "no", "web")
-        repository.flag_safeguarding(session, "web-me", "web", "wirral", "help", "classifier")
+        safeguarding.raise_flag(
+            session,
+            pseudonym="web-me",
+            channel="web",
+            charter="wirral",
+            message="help",
+            detected_by="classifier",
+            level="severe",
+        )
     with unit_of_work(engine) as session:
         held = repository.held_about(session, "web-me")
         assert not held.empty and held.safety_messages == 1
@@ -159,7 +167,15 @@ def test_purge_deletes_old_identifiable_data_and_keeps_its_counts(store_url):
             repository.set_profile(session, sender, "web", role="parent_carer")
             repository.record_answer(session, ref.response_id, "welcome", value, "web", "words")
         for flag_status in ("new", "resolved"):
-            flag = repository.flag_safeguarding(session, "web-old-1", "web", "wirral", "x", "rule")
+            flag = safeguarding.raise_flag(
+                session,
+                pseudonym="web-old-1",
+                channel="web",
+                charter="wirral",
+                message="x",
+                detected_by="rule",
+                level="severe",
+            )
             flag.status, flag.created_at = flag_status, old
         # Two people answered 400 days ago and never since.
         old_ids = select(Respondent.id).where(Respondent.pseudonym.like("web-old-%"))

@@ -847,7 +847,7 @@ def staff_server(tmp_path_factory) -> Iterator[str]:
     import uvicorn
 
     from bot.staff import accounts, quality
-    from bot.store import concerns, pledges, repository
+    from bot.store import concerns, pledges, repository, safeguarding
     from bot.store.db import unit_of_work, upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('staff') / 'copro.db'}"
@@ -874,7 +874,15 @@ def staff_server(tmp_path_factory) -> Iterator[str]:
             principle="value_and_include",
             wants_reply=True,
         )
-        repository.flag_safeguarding(session, "web-axe-1", "web", "wirral", "im scared", "rules")
+        safeguarding.raise_flag(
+            session,
+            pseudonym="web-axe-1",
+            channel="web",
+            charter="wirral",
+            message="im scared",
+            detected_by="rules",
+            level="severe",
+        )
         pledges.sign_pledge(
             session,
             pseudonym="web-axe-2",

@@ -41,6 +41,9 @@ BUTTON_INTENTS = frozenset(
         "sign_pledge",
         "withdraw_pledge",
         "raise_concern",
+        # The gentle safety check's answers (bot.channels.turn takes them, never Rasa).
+        "safety_yes",
+        "safety_no",
     }
 )
 BUTTON_ENTITIES = frozenset(

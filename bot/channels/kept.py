@@ -13,11 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.channels.rasa_client import FORGET_CONVERSATION, RETRY_SECONDS, RasaGateway, RasaReply
+from bot.channels.turn import forget_everywhere
 from bot.settings import Settings
 from bot.store import concerns
-from bot.store import telegram as chats
 from bot.store.db import engine_for, in_thread, unit_of_work
-from bot.store.tracker import forget_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +37,7 @@ def delivery(
 
     async def deliver(sender: str, channel: str, reply: RasaReply) -> None:
         if FORGET_CONVERSATION in reply.signals:
-            await asyncio.to_thread(forget_conversation, settings.tracker_url, sender)
-            await gateway.forget(sender)
-            await in_thread(_forget_chat, settings.database_url, sender)
+            await forget_everywhere(settings, gateway, sender)
             return
         texts = [message["text"] for message in reply.messages if message["text"]]
         await in_thread(_queue_replies, settings.database_url, sender, channel, texts)
@@ -48,11 +45,6 @@ def delivery(
             await push()
 
     return deliver
-
-
-def _forget_chat(database_url: str, sender: str) -> None:
-    with unit_of_work(engine_for(database_url)) as session:
-        chats.forget_chat(session, sender)
 
 
 async def keep_trying(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
@@ -50,13 +51,25 @@ class RasaReply:
 
 
 async def send_to_rasa(
-    client: httpx.AsyncClient, rasa_url: str, sender: str, text: str, channel: str
+    client: httpx.AsyncClient,
+    rasa_url: str,
+    sender: str,
+    text: str,
+    channel: str,
+    safety: dict[str, Any] | None = None,
 ) -> RasaReply:
-    """Send one message; return Rasa's replies and any signal an action sent."""
+    """Send one message; return Rasa's replies and any signal an action sent.
+
+    ``safety`` is what the safety check at the edge decided, for Rasa's pipeline
+    and actions (the message's level, and whether help was already given).
+    """
+    metadata: dict[str, Any] = {"channel": channel}
+    if safety is not None:
+        metadata["safety"] = safety
     try:
         response = await client.post(
             f"{rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text, "metadata": {"channel": channel}},
+            json={"sender": sender, "message": text, "metadata": metadata},
         )
         if response.status_code == 503:
             logger.warning("Rasa could not handle a message (503)")
@@ -98,8 +111,10 @@ def kind_reply(key: str, signal: str | None = None) -> RasaReply:
     )
 
 
-# A signal for the channel: the message was kept to be sent again later.
+# Signals for the channel: the message was kept to be sent again later; or it
+# could not be kept either, and the person was told to try again.
 KEPT = "kept"
+UNAVAILABLE = "unavailable"
 # How often kept messages are tried again while a channel server runs.
 RETRY_SECONDS = 3.0
 
@@ -137,10 +152,12 @@ class RasaGateway:
             lock = self._locks[sender] = asyncio.Lock()
         return lock
 
-    async def _post(self, sender: str, text: str, channel: str) -> RasaReply:
+    async def _post(
+        self, sender: str, text: str, channel: str, safety: dict[str, Any] | None = None
+    ) -> RasaReply:
         for url in route(self.urls, sender):
             try:
-                return await send_to_rasa(self.client, url, sender, text, channel)
+                return await send_to_rasa(self.client, url, sender, text, channel, safety)
             except RasaUnreachable:
                 continue  # never reached it: the next server can take it
         raise RasaUnreachable("no Rasa server could be reached")
@@ -161,8 +178,9 @@ class RasaGateway:
             if kept is None:
                 still = await self._spooled(self.spool.has, sender)
                 return None if still else replies
+            safety = json.loads(kept.safety) if kept.safety else None
             try:
-                reply = await self._post(sender, kept.text, kept.channel)
+                reply = await self._post(sender, kept.text, kept.channel, safety)
             except (RasaUnreachable, RasaRefused):
                 await self._spooled(self.spool.release, kept)
                 return None
@@ -175,34 +193,49 @@ class RasaGateway:
             replies.append((kept.channel, reply))
 
     async def send(
-        self, sender: str, text: str, channel: str, keep: bool = True, expect_reply: bool = True
+        self,
+        sender: str,
+        text: str,
+        channel: str,
+        keep: bool = True,
+        expect_reply: bool = True,
+        safety: dict[str, Any] | None = None,
     ) -> RasaReply:
         """One message: Rasa's replies (after those of any kept earlier messages).
 
-        When no Rasa server can take it, it is kept (if ``keep``) and the reply
-        says so. Raises :class:`RasaUnavailable` when it cannot be kept. No
-        reply at all to a message that ``expect_reply`` means an action failed
-        (its server is down): the person is told kindly.
+        When no Rasa server can take it, it is kept (if ``keep``), with its
+        ``safety``, and the reply says so. Raises :class:`RasaUnavailable` when
+        it cannot be kept. No reply at all to a message that ``expect_reply``
+        means an action failed (its server is down): the person is told kindly.
         """
         async with self._lock(sender):
             earlier = await self._send_kept(sender)
             if earlier is None:
-                return await self._keep(sender, text, channel, keep, RasaRefused("kept before"))
+                return await self._keep(
+                    sender, text, channel, keep, RasaRefused("kept before"), safety
+                )
             try:
-                reply = await self._post(sender, text, channel)
+                reply = await self._post(sender, text, channel, safety)
             except (RasaUnreachable, RasaRefused) as error:
-                return await self._keep(sender, text, channel, keep, error)
+                return await self._keep(sender, text, channel, keep, error, safety)
         if expect_reply and not reply.messages and not reply.signals:
             # Rasa took the message but said nothing: an action could not run.
             reply = kind_reply("trouble")
         return _joined([*(earlier_reply for _, earlier_reply in earlier), reply])
 
     async def _keep(
-        self, sender: str, text: str, channel: str, keep: bool, error: RasaUnavailable
+        self,
+        sender: str,
+        text: str,
+        channel: str,
+        keep: bool,
+        error: RasaUnavailable,
+        safety: dict[str, Any] | None = None,
     ) -> RasaReply:
         if not keep or self.spool is None:
             raise error
-        await self._spooled(self.spool.keep, sender, channel, text)
+        kept_safety = json.dumps(safety) if safety is not None else None
+        await self._spooled(self.spool.keep, sender, channel, text, kept_safety)
         return kind_reply("kept", KEPT)
 
     async def send_kept(self, deliver: Deliver) -> int:

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS kept_message (
     channel TEXT NOT NULL,
     text TEXT NOT NULL,
     kept_at REAL NOT NULL,
-    claimed_until REAL
+    claimed_until REAL,
+    safety TEXT
 );
 CREATE INDEX IF NOT EXISTS kept_message_sender ON kept_message (sender, id);
 """
@@ -38,6 +39,8 @@ class KeptMessage:
     sender: str
     channel: str
     text: str
+    # What the safety check at the edge decided (JSON), sent to Rasa with the message.
+    safety: str | None = None
 
 
 class Spool:
@@ -48,6 +51,9 @@ class Spool:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as connection:
             connection.executescript(_SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(kept_message)")}
+            if "safety" not in columns:  # a spool file from before the safety check
+                connection.execute("ALTER TABLE kept_message ADD COLUMN safety TEXT")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -58,11 +64,12 @@ class Spool:
         finally:
             connection.close()
 
-    def keep(self, sender: str, channel: str, text: str) -> None:
+    def keep(self, sender: str, channel: str, text: str, safety: str | None = None) -> None:
         with self._connect() as connection:
             connection.execute(
-                "INSERT INTO kept_message (sender, channel, text, kept_at) VALUES (?, ?, ?, ?)",
-                (sender, channel, text, time.time()),
+                "INSERT INTO kept_message (sender, channel, text, kept_at, safety) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (sender, channel, text, time.time(), safety),
             )
 
     def has(self, sender: str) -> bool:
@@ -93,7 +100,7 @@ class Spool:
         with self._connect() as connection:
             connection.execute("BEGIN IMMEDIATE")
             row = connection.execute(
-                "SELECT id, sender, channel, text, claimed_until FROM kept_message "
+                "SELECT id, sender, channel, text, claimed_until, safety FROM kept_message "
                 "WHERE sender = ? ORDER BY id LIMIT 1",
                 (sender,),
             ).fetchone()
@@ -105,7 +112,7 @@ class Spool:
                 (now + CLAIM_SECONDS, row[0]),
             )
             connection.execute("COMMIT")
-        return KeptMessage(row[0], row[1], row[2], row[3])
+        return KeptMessage(row[0], row[1], row[2], row[3], row[5])
 
     def release(self, message: KeptMessage) -> None:
         """Rasa still cannot take it: keep it, free for the next try."""

@@ -47,18 +47,15 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.alerts.desk import AlertDesk
 from bot.channels.inbound import MAX_MESSAGE_CHARS, Inbound, button_payload, pseudonym, typed_text
-from bot.channels.rasa_client import (
-    FORGET_CONVERSATION,
-    RasaGateway,
-    RasaUnavailable,
-    make_gateway,
-)
+from bot.channels.rasa_client import FORGET_CONVERSATION, RasaGateway, make_gateway
+from bot.channels.turn import Conversation
 from bot.content import channel_message
+from bot.safety import safety_check
 from bot.settings import Settings
 from bot.store import telegram as chats
 from bot.store.db import engine_for, unit_of_work
-from bot.store.tracker import forget_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +145,7 @@ class Bridge:
     buttons: ButtonKeys = field(init=False)
     seen: OrderedDict[int, None] = field(default_factory=OrderedDict)
     _rasa: RasaGateway | None = field(default=None, init=False, repr=False)
+    _conversation: Conversation | None = field(default=None, init=False, repr=False)
     _redis: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -159,6 +157,17 @@ class Bridge:
         if self._rasa is None or self._rasa.client is not self.http:
             self._rasa = make_gateway(self.http, self.settings)
         return self._rasa
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation turn (safety first, then Rasa) through this bridge's gateway."""
+        gateway = self.rasa
+        if self._conversation is None or self._conversation.gateway is not gateway:
+            check = safety_check(self.settings.safety_model)
+            self._conversation = Conversation(
+                self.settings, gateway, check, AlertDesk(self.settings)
+            )
+        return self._conversation
 
     def _first_time_here(self, update_id: int) -> bool:
         if update_id in self.seen:
@@ -339,21 +348,12 @@ async def _reply_kind(bot: Bot, chat_id: int, key: str) -> None:
 
 
 async def _turn(bot: Bot, bridge: Bridge, chat_id: int, sender: str, text: str) -> None:
-    """One turn with Rasa: its replies, then any waiting message, or forgetting."""
-    settings = bridge.settings
-    try:
-        reply = await bridge.rasa.send(sender, text, CHANNEL)
-    except RasaUnavailable:
-        await _reply_kind(bot, chat_id, "unavailable")
-        return
+    """One turn (safety first, then Rasa): its replies, then any waiting message."""
+    reply = await bridge.conversation.turn(sender, CHANNEL, text)
     for message in reply.messages:
         await _send(bot, chat_id, message["text"], keyboard(message["buttons"], bridge.buttons))
-    if FORGET_CONVERSATION in reply.signals:
-        await _store(settings.database_url, chats.forget_chat, sender)
-        await asyncio.to_thread(forget_conversation, settings.tracker_url, sender)
-        await bridge.rasa.forget(sender)
-        return
-    await _deliver_waiting(bot, settings.database_url, sender)
+    if FORGET_CONVERSATION not in reply.signals:
+        await _deliver_waiting(bot, bridge.settings.database_url, sender)
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

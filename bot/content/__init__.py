@@ -13,6 +13,7 @@ from bot.content.loader import (
     load_pack,
     lookup_term,
     quiz_items,
+    safety_help,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "load_pack",
     "lookup_term",
     "quiz_items",
+    "safety_help",
 ]

@@ -79,9 +79,26 @@ PACK_FIELDS = frozenset(
         "pledge_review",
         "contact",
         "quality_indicators",
+        "safeguarding",
     }
 )
 CONTACT_FIELDS = frozenset({"name", "email", "phone", "url"})
+SAFETY_FIELDS = frozenset({"team", "alert_email", "escalate_email", "contact"})
+SAFETY_CONTACT_FIELDS = ("name", "phone", "url")
+
+
+@dataclass(frozen=True)
+class SafetySetup:
+    """Who hears about a severe flag in this area, and who families may contact.
+
+    ``contact`` holds only the fields the local area confirmed: an unconfirmed
+    one is never shown to a family as if it were real.
+    """
+
+    team: str | None = None
+    alert_email: str | None = None
+    escalate_email: str | None = None
+    contact: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,7 @@ class CharterPack:
     pledge_review: PledgeReview | None = None
     # The quality indicator tables for staff self-assessment; () when the charter has none.
     quality_indicators: tuple[QualityHeading, ...] = ()
+    safety: SafetySetup = field(default_factory=SafetySetup)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -195,6 +213,47 @@ def parse_pack(data: Any, source: str) -> CharterPack:
         quality_indicators=_quality_indicators(
             data.get("quality_indicators"), source, principle_ids
         ),
+        safety=_safety(data.get("safeguarding"), source),
+    )
+
+
+def _optional_text(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(f"{where}: field '{key}' must be text or null")
+    return value.strip()
+
+
+def _safety(data: Any, source: str) -> SafetySetup:
+    where = f"{source}: safeguarding"
+    if data is None:
+        return SafetySetup()
+    if not isinstance(data, dict) or set(data) - SAFETY_FIELDS:
+        raise ContentError(f"{where} must be a mapping with only {sorted(SAFETY_FIELDS)}")
+    contact = data.get("contact") or {}
+    allowed = {*SAFETY_CONTACT_FIELDS, "confirmed"}
+    if not isinstance(contact, dict) or set(contact) - allowed:
+        raise ContentError(f"{where}: contact must be a mapping with only {sorted(allowed)}")
+    confirmed = contact.get("confirmed") or []
+    if not isinstance(confirmed, list) or set(confirmed) - set(SAFETY_CONTACT_FIELDS):
+        raise ContentError(
+            f"{where}: contact.confirmed must list fields of {', '.join(SAFETY_CONTACT_FIELDS)}"
+        )
+    shown = {}
+    for name in confirmed:
+        value = _optional_text(contact, name, f"{where}.contact")
+        if value is None:
+            raise ContentError(f"{where}: contact.{name} is confirmed but empty")
+        shown[name] = value
+    if shown and "name" not in shown:
+        raise ContentError(f"{where}: a confirmed contact needs a confirmed name")
+    return SafetySetup(
+        team=_optional_text(data, "team", where),
+        alert_email=_optional_text(data, "alert_email", where),
+        escalate_email=_optional_text(data, "escalate_email", where),
+        contact=shown,
     )
 
 
@@ -439,3 +498,19 @@ def _channel_messages() -> dict[str, str]:
 def channel_message(key: str, **values: Any) -> str:
     """A message a channel sends itself (empty input, Rasa unavailable, ...)."""
     return _channel_messages()[key].format(**values)
+
+
+def safety_help(pack: CharterPack, told_team: str | None = None) -> str:
+    """The whole help message for a risk message, saying only what is true.
+
+    The area's contact appears only when confirmed; "I have sent this to ..."
+    only when an alert to ``told_team`` really went.
+    """
+    parts = [channel_message("safety_help")]
+    contact = pack.safety.contact
+    how = " or ".join(contact[key] for key in ("phone", "url") if key in contact)
+    if how:
+        parts.append(channel_message("safety_local_contact", name=contact["name"], how=how))
+    if told_team:
+        parts.append(channel_message("safety_told", team=told_team))
+    return "\n\n".join(parts)

@@ -11,11 +11,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
-from bot.nlp.risk import suggests_risk
 
 SAFEGUARDING = "safeguarding"
 
@@ -58,13 +56,8 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
     as sure as DIET alone, so the fallback and the typed-answer threshold keep
     their meaning; when they disagree it is less sure, and the person is asked
     again. Rasa's class gives training and safe storage (skops); this one only
-    changes what `process` does.
-
-    `safeguarding` needs both opinions: when either gives it less than
-    ``safeguarding_agreement``, it drops to zero and the next guess stands (or
-    the fallback asks again). One model alone mistook ordinary stories about a
-    child for risk; risk phrases are still caught by the RiskBackstop whatever
-    the models say.
+    changes what `process` does. Whether a message is `safeguarding` is decided
+    after this, by :class:`SafetyIntent`.
     """
 
     @staticmethod
@@ -73,8 +66,6 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
             **LogisticRegressionClassifier.get_default_config(),
             # Rasa's 100 steps stop before the fit converges on 30 intents.
             "max_iter": 1000,
-            # Least confidence each model must give `safeguarding` for it to stand.
-            "safeguarding_agreement": 0.3,
         }
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -91,12 +82,7 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
             floor = min(diet.values(), default=1.0)
             linear_by_name = dict(zip(self.clf.classes_, linear.tolist(), strict=True))
             products = {name: diet.get(name, floor) * p for name, p in linear_by_name.items()}
-            # Scaled before `safeguarding` may drop out: the rest keep their own confidence.
             total = sum(products.values()) or 1.0
-            if SAFEGUARDING in products and min(
-                diet.get(SAFEGUARDING, floor), linear_by_name[SAFEGUARDING]
-            ) < self.config["safeguarding_agreement"]:
-                products[SAFEGUARDING] = 0.0
             ranking = sorted(
                 ({"name": name, "confidence": v / total} for name, v in products.items()),
                 key=lambda r: -r["confidence"],
@@ -111,26 +97,57 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RiskBackstop(RuleComponent):
-    """Turn any message with risk phrases into the `safeguarding` intent.
+class SafetyIntent(RuleComponent):
+    """`safeguarding` is the safety check's decision (:mod:`bot.safety`), nothing else.
 
-    Runs last, after the FallbackClassifier, so neither a wrong guess nor a
-    fallback can hide a message that suggests someone is at risk.
+    A message the check calls ``possible`` or ``severe`` becomes `safeguarding`
+    whatever the classifiers guessed; one it calls ``none`` loses any
+    `safeguarding` guess, and the next intent stands (the FallbackClassifier
+    after this asks again when that one is unsure). When the message comes
+    through bot.server, the check has already run there: its decision arrives
+    in the message's metadata (``safety``) and is used as it is, so the two
+    never disagree. The decision is added to the parse data as ``safety``.
     """
+
+    def __init__(self) -> None:
+        self._check = None
+
+    def _assess(self, text: str) -> dict[str, Any]:
+        from bot.safety import safety_check
+        from bot.settings import get_settings
+
+        if self._check is None:
+            self._check = safety_check(get_settings().safety_model)
+        return self._check.assess(text).as_dict()
+
+    def decision(self, message: Message) -> dict[str, Any]:
+        """The edge's decision when it made one, else the check's own."""
+        from bot.safety import LEVELS
+
+        edge = (message.get(METADATA) or {}).get("safety")
+        if isinstance(edge, dict) and edge.get("level") in LEVELS:
+            decided = dict(edge)
+            if decided.get("checked"):  # a gentle check answered "no": an ordinary message
+                decided["level"] = "none"
+            return decided
+        return self._assess(message.get(TEXT) or "")
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            text = message.get(TEXT)
-            intent = (message.get(INTENT) or {}).get("name")
-            if intent == SAFEGUARDING or not suggests_risk(text):
+            text = message.get(TEXT) or ""
+            if not text.strip() or text.lstrip().startswith("/"):
                 continue
-            message.set(INTENT, {"name": SAFEGUARDING, "confidence": 1.0}, add_to_output=True)
-            ranking = [{"name": SAFEGUARDING, "confidence": 1.0}]
-            ranking += [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != SAFEGUARDING
-            ]
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-            message.set("risk_backstop", True, add_to_output=True)
+            decided = self.decision(message)
+            message.set("safety", decided, add_to_output=True)
+            if decided["level"] != "none":
+                decide(message, SAFEGUARDING)
+            elif (message.get(INTENT) or {}).get("name") == SAFEGUARDING:
+                ranking = [
+                    r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != SAFEGUARDING
+                ]
+                fallback = {"name": "out_of_scope", "confidence": 0.0}
+                message.set(INTENT, ranking[0] if ranking else fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
 

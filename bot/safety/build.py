@@ -15,7 +15,13 @@ def _fingerprint() -> str:
     """What the model is made from: the data, and the code that reads and fits it."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for path in (DATA_FILE, here / "classifier.py", here / "text.py", here / "rules" / "_text_speak.yml"):
+    sources = (
+        DATA_FILE,
+        here / "classifier.py",
+        here / "text.py",
+        here / "rules" / "_text_speak.yml",
+    )
+    for path in sources:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

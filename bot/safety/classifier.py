@@ -64,7 +64,9 @@ def new_model():
             ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), 1),
             (
                 "letters",
-                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True),
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
+                ),
                 0,
             ),
         ]

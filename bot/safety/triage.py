@@ -5,10 +5,17 @@
 - ``possible``: a milder card, or a score at or above ``possible``. One gentle
   check ("Is someone hurt or in danger now?") with the short help line.
 - ``none``: nothing.
+
+The classifier alone does not judge very short messages: one or two everyday
+words ("tonight", "home", "again") carry too little to tell risk from an
+answer. Under ``CLASSIFIER_MIN_WORDS`` words only the cards decide, and under
+``CLASSIFIER_SEVERE_MIN_WORDS`` the classifier can at most ask the gentle check.
+Short risk messages ("kms", "i cut myself") are the cards' job.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +27,8 @@ from bot.safety.matching import CardHit, CardMatcher
 
 NONE, POSSIBLE, SEVERE = "none", "possible", "severe"
 LEVELS = (NONE, POSSIBLE, SEVERE)
+CLASSIFIER_MIN_WORDS = 4
+CLASSIFIER_SEVERE_MIN_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -55,22 +64,26 @@ class SafetyCheck:
     def assess_many(self, texts: Sequence[str]) -> list[Assessment]:
         texts = [text or "" for text in texts]
         scores = self._score(texts) if texts else []
-        return [self._decide(text, float(score)) for text, score in zip(texts, scores)]
+        return [self._decide(text, float(score)) for text, score in zip(texts, scores, strict=True)]
 
     def assess(self, text: str) -> Assessment:
         if not (text or "").strip():
             return NOT_ASSESSED
         return self.assess_many([text])[0]
 
+    def classifier_level(self, text: str, score: float) -> str:
+        """What the classifier's score alone says, for a message of this length."""
+        words = len(text.split())
+        if words >= CLASSIFIER_SEVERE_MIN_WORDS and score >= self.thresholds.severe:
+            return SEVERE
+        if words >= CLASSIFIER_MIN_WORDS and score >= self.thresholds.possible:
+            return POSSIBLE
+        return NONE
+
     def _decide(self, text: str, score: float) -> Assessment:
         hits = tuple(self.matcher.hits(text))
-        severities = {hit.card.severity for hit in hits}
-        if SEVERE in severities or score >= self.thresholds.severe:
-            level = SEVERE
-        elif POSSIBLE in severities or score >= self.thresholds.possible:
-            level = POSSIBLE
-        else:
-            level = NONE
+        levels = {hit.card.severity for hit in hits} | {self.classifier_level(text, score)}
+        level = SEVERE if SEVERE in levels else POSSIBLE if POSSIBLE in levels else NONE
         return Assessment(level, tuple(hit.card.id for hit in hits), score, hits)
 
 
@@ -78,3 +91,29 @@ class SafetyCheck:
 def safety_check(model_dir: str) -> SafetyCheck:
     """One SafetyCheck per model folder and process (loading takes a few seconds)."""
     return SafetyCheck(load_cards(), Path(model_dir))
+
+
+# Answers to the gentle check "Is someone hurt or in danger now?", as typed
+# (after text-speak is spelt out). Anything else is not taken as an answer.
+_YES = frozenset(
+    "yes|yeah|yea|yep|yup|y|ya|yh|yes please|yes help|help|help me|please help|"
+    "yes someone is hurt|yes i am in danger|✅|👍|✅ yes".split("|")
+)
+_NO = frozenset(
+    "no|nope|nah|n|no thanks|no thank you|i am ok|i am okay|i am fine|i am alright|ok|okay|"
+    "fine|all good|no i am ok|no i am okay|no i am fine|no i am alright|no all good|"
+    "not in danger|no one is hurt|nobody is hurt|❌|👎|❌ no i am ok".split("|")
+)
+
+
+def answer_to_check(text: str) -> str | None:
+    """"yes", "no", or None when the words are not an answer to the check."""
+    from bot.safety.text import clean
+
+    words = " ".join(clean(text).replace(",", " ").replace(".", " ").replace("!", " ").split())
+    words = re.sub(r"( (thanks|thank you|x+|please))+$", "", words)
+    if words in _YES:
+        return "yes"
+    if words in _NO:
+        return "no"
+    return None

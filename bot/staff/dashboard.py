@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from telegram.error import TelegramError
 
-from bot.content import CharterPack, ContentError, get_pack, list_packs
+from bot.content import CharterPack, get_pack, list_packs
 from bot.settings import Settings
 from bot.staff import accounts, quality, reviews, security
 from bot.staff.charts import ANSWER_WORDS
@@ -44,7 +44,7 @@ from bot.staff.register import CharterRegister, build_register
 from bot.staff.routes import TEMPLATES, long_date
 from bot.store import concerns, repository, updates
 from bot.store.db import engine_for, in_thread, unit_of_work
-from bot.store.models import ANSWER_VALUES, CONCERN_STATUSES, Concern, SafeguardingFlag
+from bot.store.models import ANSWER_VALUES, CONCERN_STATUSES, Concern
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ NOTICES = {
         "Concern {id}: your reply is saved. They did not ask for a reply, so it was not sent."
     ),
     "status": "{what} {id} is now: {status}.",
+    "flag_acknowledge": "Message {id}: acknowledged. No second alert will be sent about it.",
+    "flag_mark": "Message {id}: your judgement is saved.",
 }
 
 
@@ -765,11 +767,6 @@ def _set_concern(url: str, concern_id: int, status: str) -> bool:
         return concerns.set_status(session, concern_id, status) is not None
 
 
-def _set_flag(url: str, flag_id: int, status: str) -> bool:
-    with unit_of_work(engine_for(url)) as session:
-        return repository.set_flag_status(session, flag_id, status)
-
-
 async def _change_status(
     request: Request,
     change: Callable[[str, int, str], bool],
@@ -798,53 +795,6 @@ async def _change_status(
 async def concern_status(request: Request) -> Response:
     return await _change_status(
         request, _set_concern, CONCERN_STATUSES, "/staff/concerns", "concern"
-    )
-
-
-@dataclass(frozen=True)
-class FlagView:
-    flag: SafeguardingFlag
-    contact: dict
-
-
-def _flag_queue(url: str, chosen: str) -> list[FlagView]:
-    with unit_of_work(engine_for(url)) as session:
-        found = []
-        for flag in repository.safeguarding_flags(session):
-            if not _matches(flag.status, chosen):
-                continue
-            try:
-                contact = get_pack(flag.charter).contact or {}
-            except ContentError:
-                contact = {}
-            found.append(FlagView(flag, contact))
-        return found
-
-
-@staff_only()
-async def safeguarding_page(request: Request) -> Response:
-    chosen = _queue_filter(request)
-    if chosen is None:
-        return _problem(request, 400, "Unknown filter", "Choose one of the filters on the page.")
-    queue = await in_thread(_flag_queue, _settings(request).database_url, chosen)
-    if queue is None:
-        return _unavailable(request)
-    return _render(
-        request,
-        "safeguarding.html",
-        queue=queue,
-        chosen=chosen,
-        filters=QUEUE_FILTERS,
-        statuses=repository.FLAG_STATUSES,
-        notice=_notice(request),
-        areas=_areas(),
-    )
-
-
-@staff_only()
-async def flag_status(request: Request) -> Response:
-    return await _change_status(
-        request, _set_flag, repository.FLAG_STATUSES, "/staff/safeguarding", "flag"
     )
 
 
@@ -1075,8 +1025,6 @@ routes = [
     _route("/staff/concerns", concerns_page, ["GET"]),
     _route("/staff/concerns/{id}/reply", reply_concern, ["POST"]),
     _route("/staff/concerns/{id}/status", concern_status, ["POST"]),
-    _route("/staff/safeguarding", safeguarding_page, ["GET"]),
-    _route("/staff/safeguarding/{id}/status", flag_status, ["POST"]),
     _route("/staff/quality", quality_page, ["GET"]),
     _route("/staff/quality", save_quality, ["POST"]),
     _route("/staff/quality/new", quality_new, ["GET"]),

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -148,9 +149,63 @@ class SafeguardingFlag(Base):
     channel = Column(String(32), nullable=False)
     charter = Column(String(64), nullable=False)
     message = Column(Text, nullable=False)
+    # "cards", "classifier" or both ("cards+classifier"); older flags: "intent", "backstop".
     detected_by = Column(String(32), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     status = Column(String(16), nullable=False, default="new")
+    # The safety check's decision: "severe" or "possible", the cards that matched
+    # (ids, comma-separated) and the classifier's score.
+    level = Column(String(16), nullable=False, default="severe", server_default="severe")
+    cards = Column(Text, nullable=False, default="", server_default="")
+    score = Column(Float, nullable=True)
+    # A "possible" flag's gentle check: "asked", then "yes", "no" or "moved_on".
+    check_state = Column(String(16), nullable=True)
+    # Where the person was (a review and its question), when the assistant knew.
+    context = Column(Text, nullable=True)
+    acknowledged_at = Column(DateTime(timezone=True), nullable=True)
+    acknowledged_by = Column(String(64), nullable=True)
+    # Staff's judgement, to grow the classifier's data: "real_concern" or "false_alarm".
+    staff_mark = Column(String(16), nullable=True)
+    marked_by = Column(String(64), nullable=True)
+    marked_at = Column(DateTime(timezone=True), nullable=True)
+
+    alerts = relationship(
+        "SafeguardingAlert",
+        back_populates="flag",
+        cascade="all, delete-orphan",
+        order_by="SafeguardingAlert.id",
+    )
+
+
+class SafeguardingAlert(Base):
+    """One alert about a flag to a person (an e-mail or a staff Telegram chat).
+
+    Holds no message text and no pseudonym: those stay on the flag, behind the
+    dashboard's login. Sent again until it goes or its tries run out.
+    """
+
+    __tablename__ = "safeguarding_alert"
+    __table_args__ = (Index("ix_safeguarding_alert_due", "status", "next_attempt_at"),)
+
+    id = Column(Integer, primary_key=True)
+    flag_id = Column(
+        ForeignKey("safeguarding_flag.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # "first" at once; "escalation" when nobody acknowledged the flag in time.
+    step = Column(String(16), nullable=False)
+    # "email" or "telegram", and the address or chat it goes to.
+    route = Column(String(16), nullable=False)
+    target = Column(String(320), nullable=False)
+    # "pending" (not yet tried, or tried again later), "sent" or "failed" (tries ran out).
+    status = Column(String(16), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # The kind of the last error (never its message), e.g. "ConnectionRefusedError".
+    last_error = Column(String(120), nullable=True)
+    sent_at = Column(DateTime(timezone=True), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    flag = relationship("SafeguardingFlag", back_populates="alerts")
 
 
 class AnswerTally(Base):

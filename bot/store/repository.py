@@ -149,6 +149,18 @@ def unfinished_response(session: Session, pseudonym: str) -> ResponseRef | None:
     return None if row is None else _ref(row[0], row[1])
 
 
+def latest_charter(session: Session, pseudonym: str) -> str | None:
+    """The charter of the review this person answered most recently, if any."""
+    return session.scalar(
+        select(Review.charter)
+        .join(ReviewResponse, ReviewResponse.review_id == Review.id)
+        .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+        .where(Respondent.pseudonym == pseudonym)
+        .order_by(ReviewResponse.started_at.desc())
+        .limit(1)
+    )
+
+
 def answered_questions(session: Session, response_id: int) -> dict[str, Answer]:
     answers = session.scalars(select(Answer).where(Answer.response_id == response_id))
     return {answer.question_id: answer for answer in answers}
@@ -203,21 +215,6 @@ def finish_response(session: Session, response_id: int) -> None:
     response = session.get(ReviewResponse, response_id)
     if response is not None and response.finished_at is None:
         response.finished_at = utcnow()
-
-
-def flag_safeguarding(
-    session: Session, pseudonym: str, channel: str, charter: str, message: str, detected_by: str
-) -> SafeguardingFlag:
-    flag = SafeguardingFlag(
-        pseudonym=pseudonym,
-        channel=channel,
-        charter=charter,
-        message=message[:COMMENT_MAX],
-        detected_by=detected_by,
-    )
-    session.add(flag)
-    session.flush()
-    return flag
 
 
 @dataclass(frozen=True)
@@ -395,24 +392,3 @@ def mark_with_help(session: Session, response_id: int) -> None:
     response = session.get(ReviewResponse, response_id)
     if response is not None:
         response.with_help = True
-
-
-FLAG_STATUSES = ("new", "in_progress", "resolved")
-
-
-def safeguarding_flags(session: Session, status: str | None = None) -> list[SafeguardingFlag]:
-    """The staff safeguarding queue, oldest first (all statuses when ``status`` is None)."""
-    query = select(SafeguardingFlag).order_by(SafeguardingFlag.created_at, SafeguardingFlag.id)
-    if status is not None:
-        query = query.where(SafeguardingFlag.status == status)
-    return list(session.scalars(query))
-
-
-def set_flag_status(session: Session, flag_id: int, status: str) -> bool:
-    if status not in FLAG_STATUSES:
-        raise ValueError(f"status must be one of {', '.join(FLAG_STATUSES)}")
-    flag = session.get(SafeguardingFlag, flag_id)
-    if flag is None:
-        return False
-    flag.status = status
-    return True

@@ -6,18 +6,23 @@ import logging
 import secrets
 from pathlib import Path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.inbound import button_payload, pseudonym, typed_text
-from bot.channels.rasa_client import FORGET_CONVERSATION, KEPT, RasaUnavailable, gateway_of
+from bot.channels.rasa_client import (
+    FORGET_CONVERSATION,
+    KEPT,
+    UNAVAILABLE,
+    RasaUnavailable,
+    gateway_of,
+)
+from bot.channels.turn import conversation_of
 from bot.content import channel_message
 from bot.store import concerns, repository
 from bot.store.db import engine_for, in_thread, unit_of_work
-from bot.store.tracker import forget_conversation
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -105,15 +110,11 @@ async def chat(request: Request) -> Response:
     if inbound.text is None:
         problem = inbound.problem or "bad_request"
         return _reply(problem, status=400 if problem == "bad_request" else 200, limit=1000)
-    settings = request.app.state.settings
-    try:
-        reply = await gateway_of(request.app.state).send(sender, inbound.text, "web")
-    except RasaUnavailable:
-        return _reply("unavailable", status=503)
+    reply = await conversation_of(request.app.state).turn(sender, "web", inbound.text)
+    if UNAVAILABLE in reply.signals:
+        return JSONResponse({"messages": reply.messages}, status_code=503)
     if FORGET_CONVERSATION in reply.signals:
-        await run_in_threadpool(forget_conversation, settings.tracker_url, sender)
-        await gateway_of(request.app.state).forget(sender)
-        # A new session id: the next message starts a new, empty conversation.
+        # Forgotten: a new session id, so the next message starts a new, empty conversation.
         request.session.pop("sid", None)
         return JSONResponse({"messages": reply.messages})
     if KEPT in reply.signals:

@@ -256,6 +256,7 @@ def conversation_of(state: Any) -> Conversation:
     if conversation is None or conversation.gateway is not gateway:
         settings = state.settings
         desk = getattr(state, "alerts", None) or AlertDesk(settings)
-        conversation = Conversation(settings, gateway, safety_check(settings.safety_model), desk)
+        check = getattr(state, "safety_check", None) or safety_check(settings.safety_model)
+        conversation = Conversation(settings, gateway, check, desk)
         state.conversation = conversation
     return conversation

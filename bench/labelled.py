@@ -38,7 +38,8 @@ def read_tsv(path: Path) -> list[tuple[str, str]]:
 
 
 def bench_sets() -> Iterator[Labelled]:
-    """The seen development and held-out sets of earlier rounds."""
+    """The seen development and held-out sets of earlier rounds (not the tuning or
+    blind sets, which are tab-separated)."""
     for path in sorted(BENCH.glob("*_messages*.txt")):
         label = int(path.name.startswith("risk"))
         for text in read_lines(path):

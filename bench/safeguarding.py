@@ -1,316 +1,292 @@
-"""Measure the safety check: recall on risk messages, false alarms on ordinary ones.
+"""Measure the safety check (bot/safety): risk caught, false alarms, per category, per card.
 
-Runs the rule-based backstop alone, and the trained Rasa model (classifier plus
-backstop, as the assistant uses it), on the sets in bench/data, and writes
-docs/safeguarding.md. `make bench-safeguarding` runs it after training.
+    python bench/safeguarding.py        # `make bench-safeguarding`; writes docs/safeguarding.md
+
+Runs `bot.safety`'s decision (rule cards and the risk classifier, as both the
+conversation turn and Rasa use it) over every set in bench/data and writes the
+report. A risk message counts as caught when the level is `possible` or
+`severe`; for ordinary messages both "severe" and "any flag" are counted.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
+import json
 import sys
+import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.labelled import read_lines, read_tsv  # noqa: E402
+from bot.safety import NONE, SEVERE, default_check  # noqa: E402
+from bot.safety.cards import load_cards  # noqa: E402
+
 DATA = ROOT / "bench" / "data"
 REPORT = ROOT / "docs" / "safeguarding.md"
-MODEL = ROOT / "models" / "current.tar.gz"
+BEFORE = DATA / "heldout9_on_main_before.json"
+# (name, risk file, ordinary file, how the set stands to the check)
+SEEN = "seen: in the classifier's data, cards written with it in view"
 SETS = [
-    ("development", "risk_messages.txt", "ordinary_messages.txt"),
-    ("second development", "risk_messages_dev2.txt", "ordinary_messages_dev2.txt"),
-    ("first held out (seen since)", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt"),
-    ("second held out", "risk_messages_heldout2.txt", "ordinary_messages_heldout2.txt"),
-    ("third held out (seen since)", "risk_messages_heldout3.txt", "ordinary_messages_heldout3.txt"),
+    ("development", "risk_messages.txt", "ordinary_messages.txt", SEEN),
+    ("second development", "risk_messages_dev2.txt", "ordinary_messages_dev2.txt", SEEN),
+    ("first held out", "risk_messages_heldout.txt", "ordinary_messages_heldout.txt", SEEN),
+    ("second held out", "risk_messages_heldout2.txt", "ordinary_messages_heldout2.txt", SEEN),
+    ("third held out", "risk_messages_heldout3.txt", "ordinary_messages_heldout3.txt", SEEN),
+    ("fourth held out", "risk_messages_heldout4.txt", "ordinary_messages_heldout4.txt", SEEN),
+    ("fifth held out", "risk_messages_heldout5.txt", "ordinary_messages_heldout5.txt", SEEN),
+    ("sixth held out", "risk_messages_heldout6.txt", "ordinary_messages_heldout6.txt", SEEN),
+    ("seventh held out", "risk_messages_heldout7.txt", "ordinary_messages_heldout7.txt", SEEN),
+    ("eighth held out", "risk_messages_heldout8.txt", "ordinary_messages_heldout8.txt", SEEN),
     (
-        "fourth held out (seen since)",
-        "risk_messages_heldout4.txt",
-        "ordinary_messages_heldout4.txt",
+        "tuning",
+        "risk_messages_tuning.tsv",
+        "ordinary_messages_tuning.tsv",
+        "thresholds checked on it; not in the data, no card written from it",
     ),
-    ("fifth held out (seen since)", "risk_messages_heldout5.txt", "ordinary_messages_heldout5.txt"),
-    ("sixth held out (seen since)", "risk_messages_heldout6.txt", "ordinary_messages_heldout6.txt"),
     (
-        "seventh held out (seen since)",
-        "risk_messages_heldout7.txt",
-        "ordinary_messages_heldout7.txt",
+        "ninth held out",
+        "risk_messages_heldout9.tsv",
+        "ordinary_messages_heldout9.tsv",
+        "blind: written by someone who saw nothing of the check; measured once",
     ),
-    ("eighth held out", "risk_messages_heldout8.txt", "ordinary_messages_heldout8.txt"),
 ]
+HEADLINE = "ninth held out"
 
 
-def load(name: str) -> list[str]:
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+@dataclass
+class Row:
+    text: str
+    kind: str
+    level: str
+    cards: tuple[str, ...]
 
 
 @dataclass
 class Result:
-    risk: int = 0
-    ordinary: int = 0
-    missed: list[str] = field(default_factory=list)
-    alarms: list[str] = field(default_factory=list)
-    by_classifier: int = 0
+    name: str
+    status: str
+    risk: list[Row] = field(default_factory=list)
+    ordinary: list[Row] = field(default_factory=list)
 
     @property
-    def recall(self) -> float:
-        return (self.risk - len(self.missed)) / self.risk
+    def caught(self) -> int:
+        return sum(r.level != NONE for r in self.risk)
 
     @property
-    def false_alarm_rate(self) -> float:
-        return len(self.alarms) / self.ordinary
+    def severe_risk(self) -> int:
+        return sum(r.level == SEVERE for r in self.risk)
+
+    @property
+    def flagged(self) -> int:
+        return sum(r.level != NONE for r in self.ordinary)
+
+    @property
+    def severe_ordinary(self) -> int:
+        return sum(r.level == SEVERE for r in self.ordinary)
 
 
-def measure(risk: list[str], ordinary: list[str], flagged) -> Result:
-    result = Result(risk=len(risk), ordinary=len(ordinary))
-    for text in risk:
-        caught, by_classifier = flagged(text)
-        if not caught:
-            result.missed.append(text)
-        result.by_classifier += int(by_classifier)
-    result.alarms = [text for text in ordinary if flagged(text)[0]]
-    return result
+def load(name: str) -> list[tuple[str, str]]:
+    path = DATA / name
+    if not path.exists():
+        return []
+    if path.suffix == ".tsv":
+        return read_tsv(path)
+    return [("", text) for text in read_lines(path)]
 
 
-def rules_only(text: str) -> tuple[bool, bool]:
-    from bot.nlp.risk import suggests_risk
-
-    return suggests_risk(text), False
-
-
-def model_parser():
-    import logging
-
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    # Rasa logs each parsed message at debug level: keep message text out of the output.
-    configure_structlog(logging.WARNING)
-    agent = Agent.load(str(MODEL))
-    loop = asyncio.new_event_loop()
-
-    def flagged(text: str) -> tuple[bool, bool]:
-        parsed = loop.run_until_complete(agent.parse_message(text))
-        caught = parsed["intent"]["name"] == "safeguarding"
-        return caught, caught and not parsed.get("risk_backstop", False)
-
-    return flagged
+def measure(check, rows: list[tuple[str, str]]) -> list[Row]:
+    assessed = check.assess_many([text for _, text in rows])
+    return [
+        Row(text, kind, a.level, a.cards) for (kind, text), a in zip(rows, assessed, strict=True)
+    ]
 
 
-def section(title: str, results: dict[str, Result], with_classifier: bool) -> list[str]:
-    lines = [f"## {title}", "", "| set | risk caught | recall | false alarms | rate |"]
-    lines.append("|---|---|---|---|---|")
-    for name, r in results.items():
+def pct(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "-"
+
+
+def summary(results: list[Result]) -> list[str]:
+    lines = [
+        "| set | how it stands | risk caught | of them severe | ordinary: severe | "
+        "ordinary: any flag |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        n, m = len(r.risk), len(r.ordinary)
         lines.append(
-            f"| {name} | {r.risk - len(r.missed)} of {r.risk} | {r.recall:.1%} | "
-            f"{len(r.alarms)} of {r.ordinary} | {r.false_alarm_rate:.1%} |"
+            f"| {r.name} | {r.status} | {r.caught} of {n} ({pct(r.caught, n)}) | "
+            f"{r.severe_risk} | {r.severe_ordinary} of {m} ({pct(r.severe_ordinary, m)}) | "
+            f"{r.flagged} of {m} ({pct(r.flagged, m)}) |"
         )
-    lines.append("")
-    for name, r in results.items():
-        if with_classifier:
-            lines.append(
-                f"- {name}: the classifier alone named {r.by_classifier} of {r.risk} risk "
-                "messages `safeguarding`; the backstop caught the rest that were caught."
-            )
-        if r.missed:
-            lines.append(f"- {name}, missed: " + "; ".join(f'"{m}"' for m in r.missed))
-        if r.alarms:
-            lines.append(f"- {name}, false alarms: " + "; ".join(f'"{m}"' for m in r.alarms))
-    lines.append("")
-    return lines
+    return lines + [""]
+
+
+def by_category(result: Result) -> list[str]:
+    totals, caught = Counter(r.kind for r in result.risk), Counter()
+    for row in result.risk:
+        caught[row.kind] += row.level != NONE
+    lines = ["| category | caught | of |", "|---|---|---|"]
+    for kind in sorted(totals):
+        lines.append(f"| {kind.replace('_', ' ')} | {caught[kind]} | {totals[kind]} |")
+    kinds, flagged = Counter(r.kind for r in result.ordinary), Counter()
+    for row in result.ordinary:
+        flagged[row.kind] += row.level != NONE
+    lines += ["", "| kind of ordinary message | flagged | of |", "|---|---|---|"]
+    for kind in sorted(kinds):
+        lines.append(f"| {kind.replace('_', ' ')} | {flagged[kind]} | {kinds[kind]} |")
+    return lines + [""]
+
+
+def card_precision(results: list[Result]) -> list[str]:
+    on_risk: dict[str, Counter] = defaultdict(Counter)
+    on_ordinary: dict[str, Counter] = defaultdict(Counter)
+    for r in results:
+        for row in r.risk:
+            for card in row.cards:
+                on_risk[card][r.name] += 1
+        for row in r.ordinary:
+            for card in row.cards:
+                on_ordinary[card][r.name] += 1
+    lines = [
+        "Per set: how many card matches fell on risk messages, and on ordinary ones",
+        "(precision = risk matches / all matches).",
+        "",
+        "| set | card matches on risk | on ordinary | precision |",
+        "|---|---|---|---|",
+    ]
+    for r in results:
+        good = sum(c[r.name] for c in on_risk.values())
+        bad = sum(c[r.name] for c in on_ordinary.values())
+        lines.append(f"| {r.name} | {good} | {bad} | {pct(good, good + bad)} |")
+    lines += [
+        "",
+        "Per card, over every set (cards that matched nothing are left out):",
+        "",
+        "| card | severity | risk | ordinary | precision | ordinary matches in |",
+        "|---|---|---|---|---|---|",
+    ]
+    severity = {card.id: card.severity for card in load_cards()}
+    for card in sorted(set(on_risk) | set(on_ordinary)):
+        good, bad = sum(on_risk[card].values()), sum(on_ordinary[card].values())
+        where = ", ".join(f"{name} ({n})" for name, n in on_ordinary[card].items())
+        lines.append(
+            f"| `{card}` | {severity.get(card, '?')} | {good} | {bad} | "
+            f"{pct(good, good + bad)} | {where or '-'} |"
+        )
+    return lines + [""]
+
+
+def listing(result: Result) -> list[str]:
+    lines = []
+    missed = [r.text for r in result.risk if r.level == NONE]
+    alarms = [f"{r.text} ({r.level})" for r in result.ordinary if r.level != NONE]
+    if missed:
+        lines.append(f"- Missed ({len(missed)}): " + "; ".join(f'"{m}"' for m in missed))
+    if alarms:
+        lines.append(f"- False alarms ({len(alarms)}): " + "; ".join(f'"{a}"' for a in alarms))
+    return lines + [""]
+
+
+def before(headline: Result) -> list[str]:
+    if not BEFORE.exists():
+        return []
+    data = json.loads(BEFORE.read_text())
+    risk, ordinary = data["risk"], data["ordinary"]
+    caught = sum(r["caught"] for r in risk)
+    rules = sum(r["rules"] for r in risk)
+    flagged = sum(o["caught"] for o in ordinary)
+    return [
+        f"Before any change, the same set was run once through the assistant as it was "
+        f"then (DIET's `safeguarding` intent with the old rule backstop, "
+        f"`bot/nlp/risk.py`): **{caught} of {len(risk)} risk messages caught "
+        f"({pct(caught, len(risk))})**, the rules alone {rules}; "
+        f"**{flagged} of {len(ordinary)} ordinary messages answered as a crisis "
+        f"({pct(flagged, len(ordinary))})**. That assistant had one level: every flag "
+        "was a crisis message. Now: "
+        f"{headline.caught} of {len(headline.risk)} caught "
+        f"({pct(headline.caught, len(headline.risk))}), "
+        f"{headline.severe_ordinary} ordinary messages severe "
+        f"({pct(headline.severe_ordinary, len(headline.ordinary))}), "
+        f"{headline.flagged} flagged at all ({pct(headline.flagged, len(headline.ordinary))}).",
+        "",
+    ]
 
 
 def main() -> int:
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    sets = {name: (load(risk), load(ordinary)) for name, risk, ordinary in SETS}
-    rules = {name: measure(r, o, rules_only) for name, (r, o) in sets.items()}
-    if not MODEL.exists():
-        print("No trained model: run `make train` first.", file=sys.stderr)
-        return 1
-    parse = model_parser()
-    full = {name: measure(r, o, parse) for name, (r, o) in sets.items()}
+    check = default_check()
+    results = []
+    started = time.perf_counter()
+    count = 0
+    for name, risk_file, ordinary_file, status in SETS:
+        risk, ordinary = load(risk_file), load(ordinary_file)
+        if not risk and not ordinary:
+            continue
+        result = Result(name, status, measure(check, risk), measure(check, ordinary))
+        count += len(risk) + len(ordinary)
+        results.append(result)
+    per_message = (time.perf_counter() - started) / max(count, 1) * 1000
+    thresholds = check.thresholds
+    headline = next((r for r in results if r.name == HEADLINE), None)
     lines = [
         "# Safeguarding: how well risk messages are caught",
         "",
-        "A message that suggests someone is at risk must get help at once. Two parts",
-        "catch it: the `safeguarding` intent of the classifier, and a rule-based",
-        "backstop (`bot/nlp/risk.py`, the last component of the Rasa pipeline) that",
-        "turns any message with risk phrases into `safeguarding` whatever the",
-        "classifier thought. `make bench-safeguarding` measures both on the sets in",
-        "`bench/data/` and writes this file.",
+        "Every message a person types is checked before anything else, in bot.server's",
+        "conversation turn (and again inside Rasa, with the same result). The check",
+        "(`bot/safety/`) gives one of three levels:",
         "",
-        "The sets were written for this measurement and are not training data. The",
-        "development set was used to write the backstop's first rules, and its false",
-        "alarms led to new training examples (everyday news about children, strong",
-        "words). The first held-out set then measured them; its misses (threats from",
-        "other children, neglect, a missing child, coercion, self-harm in new words)",
-        "showed which kinds of risk the rules did not know.",
+        "- **severe**: help at once (999, Childline, NSPCC), a flag for staff, an alert",
+        "  to a person; the conversation pauses where it was;",
+        '- **possible**: one gentle check, "Is someone hurt or in danger now?", with the',
+        '  short help line; "yes" makes it severe, "no" carries on (a review answer is saved);',
+        "- **none**: nothing.",
         "",
-        "For the second round, a second held-out set (50 risk, 51 ordinary messages)",
-        "was written first and measured once with the old rules: the backstop alone",
-        "caught 16 of 50. Then a second development set (73 risk messages across those",
-        "kinds, 50 near-miss ordinary ones) was written and the rules were extended",
-        "from it and from the first held-out set, which is now seen and listed as such.",
-        "The second held-out set was not used to write rules, and its recall was the",
-        "estimate for new messages until the third round.",
+        f"Two parts decide: **rule cards** ({len(load_cards())} cards in "
+        "`bot/safety/rules/`, spaCy Matcher patterns on lemmas, each with examples and near",
+        "misses tested card by card; a card is `severe` or `possible`) and a separate",
+        "**risk classifier** (word and letter TF-IDF into a class-balanced logistic",
+        f"regression, calibrated; {thresholds.examples} labelled examples in",
+        f"`bot/safety/data/risk.jsonl`, {thresholds.risk_examples} of them risk). Its",
+        "thresholds are chosen by 5-fold cross-validation: `possible` from a score of",
+        f"{thresholds.possible:.3f}, the score that keeps {thresholds.recall_target:.0%} of the",
+        f"risk examples (cross-validated recall {thresholds.cv_recall:.1%}, with",
+        f"{thresholds.cv_false_alarms_possible:.1%} of the ordinary examples above it);",
+        f"`severe` from {thresholds.severe:.3f}, which {thresholds.cv_false_alarms_severe:.1%}",
+        "of ordinary examples reach. The classifier alone does not judge messages",
+        "under 4 words (only the cards do), nor make one under 6 words severe.",
         "",
-        "For the third round, a third held-out set (50 risk, 101 ordinary messages,",
-        "everyday and near-miss) was written first and measured once with the",
-        "second-round rules and model: the assistant caught 35 of 50 (70%; the",
-        "backstop alone 27 of 50) with 6 false alarms in 101 (5.9%). Its misses showed",
-        "kinds the rules did not know: being shut in or held down, overdoses in other",
-        "words, hints of not being around, goodbye letters, grooming by gifts, lifts",
-        "and older people, gangs, image threats, neglect through drink, sleeping",
-        "rough. Rules and training examples for those kinds were then written, so",
-        "the third set is now seen too: the figures below for it are no longer a",
-        "clean estimate.",
-        "",
-        "For the fourth round, a fourth held-out set (50 risk, 100 ordinary messages)",
-        "was written first and measured once with the third-round rules and model:",
-        "**the assistant caught 43 of 50 (86%)**, the backstop alone 28 of 50, with 5",
-        "false alarms in 100 (5%; the backstop alone 2). This is the latest honest",
-        "estimate of recall on new messages (70% on the third set before its round).",
-        "Its misses: a child not picked up for days, a child not taken to the doctor,",
-        "being made to carry parcels, a child locked in a room at school, being made",
-        "to watch rude videos, a stranger asking a child to her flat, a neighbour",
-        "pushing a child. The backstop also did not know secrets kept from parents,",
-        "threats to family, forced marriage, FGM, radicalisation, medicine withheld,",
-        "saving up tablets, taking a knife to school or planning to run away. Rules",
-        "for those kinds were written (bot/nlp/risk.py, fourth round), and two of its",
-        'false alarms mended ("bruises easily", "hurt himself by accident"). No new',
-        "`safeguarding` training examples were added this round: the backstop now",
-        "catches the set, and each earlier round of risk examples raised the",
-        "classifier's false alarms. Instead, 15 new everyday examples of parents",
-        "describing hard nights, medicine and past bullying went to `out_of_scope`.",
-        "The fourth set is now seen too.",
-        "",
-        "For the fifth round, a fifth held-out set (50 risk, 100 ordinary messages)",
-        "was written first, by someone who had not read the rules or the training",
-        "data, and measured once with the fourth-round rules and model: **the",
-        "assistant caught 41 of 50 (82%)**, the backstop alone 26 of 50, with 10",
-        "false alarms in 100 (10%; the backstop alone 4). This is the latest honest",
-        "estimate of recall on new messages. The set is harder than the fourth: many",
-        "of its risk messages hold no risk word at all. The assistant missed FGM in",
-        "other words, a carer leaving a child in wet pads, no food in the house, a",
-        "child shut in a cupboard at school, a cruel punishment, a rope made ready,",
-        "hands round a neck, giving things away, and free vapes from a shopkeeper.",
-        "Rules for those kinds and the backstop's other misses (fear of going home,",
-        "hiding, a child gone since yesterday, image threats, gifts of alcohol, an",
-        "adult boyfriend of a 14-year-old, threats to family, a parent afraid of",
-        "hurting a child, asking how many tablets) were then written (bot/nlp/risk.py,",
-        "fifth round). The backstop still flags four of the set's ordinary messages",
-        'on purpose ("going to kill me if", "self harmed", "abuse", "forced',
-        'marriage"): each is also how real harm is described. The fifth set is now',
-        "seen too.",
-        "",
-        "The same round added 356 everyday training examples to other intents",
-        "(for the cross-validation score in docs/nlu-report.md). After retraining, the",
-        "classifier's false alarms rose on most sets (second held out 9.8% → 13.7%,",
-        "third 7.9% → 12.9%; ordinary messages about meeting times and the school run",
-        "among them), while recall stayed at 100% on every set. Bringing the",
-        "classifier's false alarms down again is the next piece of work.",
-        "",
-        "For the sixth round, a sixth held-out set (50 risk, 100 ordinary messages)",
-        "was written first, again by someone who had not read the rules or the",
-        "training data, and measured once with the fifth-round rules and model:",
-        "**the assistant caught 43 of 50 (86%)**, the backstop alone 31 of 50, with",
-        "14 false alarms in 100 (14%; the backstop alone 6). This is the latest",
-        "honest estimate on new messages. The assistant missed a hint of not being",
-        'around ("i wont be a problem for anyone soon"), a goodbye on the way to a',
-        "bridge, cutting again, FGM called tradition, insulin not collected, a son",
-        "drawn to a group that plans attacks, and a mother being strangled. The",
-        "backstop alone also missed lifts and vapes from an older man, a secret kept",
-        "from parents, packages to another town, a debt to work off, missing from a",
-        "placement, being sat on by staff, threats for being gay, cruel words, a",
-        "carer close to hurting a child, a man who comes into the bathroom and fear",
-        "of going home. Rules for those kinds were then written (bot/nlp/risk.py,",
-        "sixth round; `hasn't` and other words with an apostrophe are now read as",
-        "`has not`). Three of the set's ordinary messages stay flagged on purpose (a",
-        "joke threat, a film about a child running away from home, a lesson on county",
-        "lines); three other rule false alarms were mended (no food or drink at the",
-        "meeting, a bruise on a knee, running away from paperwork). The classifier's",
-        'false alarms on it were plain review talk ("I felt welcome, the chair',
-        'introduced everyone") as well as near-misses. The sixth set is now seen too.',
-        "",
-        "The same round added a second opinion on the intent (a logistic regression",
-        "combined with DIET; docs/nlu-report.md). With it, recall is 100% on every",
-        "set, and the classifier's false alarms moved both ways: second development",
-        "22% → 14%, sixth 14% → 18% (3 of them from rules kept on purpose), others",
-        "within 2 points. They stay the weak side of the safety check.",
-        "",
-        "For the seventh round, a seventh held-out set (50 risk, 100 ordinary",
-        "messages) was written first, by someone who had read nothing of the",
-        "project, and measured once with the sixth-round rules and model: **the",
-        "assistant caught 42 of 50 (84%)**, the backstop alone 22 of 50, with 16",
-        "false alarms in 100 (16%; the backstop alone 1). Nearly all false alarms",
-        "came from the classifier, and most were plain review talk or a parent's",
-        "story about a child. The classifier had learnt that a long, first-person",
-        "story means risk: other intents had few such examples. Three changes",
-        "followed, each written without reading any test set:",
-        "",
-        "- 520 everyday training examples for `affirm`, `deny`, `partly` and",
-        "  `out_of_scope` (nlu_data/nlu/everyday.yml, everyday_long.yml): answers with",
-        "  reasons, long comments, stories about children, strong words used",
-        "  harmlessly;",
-        "- 169 more `safeguarding` examples across 16 kinds of risk, many indirect",
-        "  (nlu_data/nlu/safety_more.yml), so the classifier learns what makes a",
-        "  message about risk, not only its length;",
-        "- `safeguarding` from the classifier now needs both opinions (DIET and the",
-        "  logistic regression) to give it at least 0.3; one model alone was behind",
-        "  many false alarms. The backstop still catches risk phrases whatever the",
-        "  models say.",
-        "",
-        "A first version (without the long examples) was measured on the seventh",
-        "set too: 48 of 50 caught, but 20 false alarms in 100, so the long examples",
-        "were added; after that the seventh set counts as seen. Rules for every",
-        "backstop miss in it were then written (bot/nlp/risk.py, seventh round:",
-        "violence at home, the belt, FGM and forced marriage in other words,",
-        "medicine not collected or not allowed, neglect, eating disorders, goodbyes,",
-        "grooming by a driver, burner phones, radicalisation, a threat about social",
-        "workers), and one rule false alarm mended (\"die his hair\").",
-        "",
-        "An eighth held-out set (50 risk, 100 ordinary messages), written the same",
-        "way, was then measured once with the final rules and model and used for",
-        "nothing else: **the assistant caught 42 of 50 (84%)**, the backstop alone 31",
-        "of 50, with **6 false alarms in 100 (6%)**, 5 of them from the backstop. This",
-        "is the latest honest estimate: recall as on the sets before (82–86%), false",
-        "alarms from the classifier down from 14–16 in 100 to about 1. On the older",
-        "sets the false alarms fell from 75 of 842 to 41; on the second held-out set",
-        "the classifier now misses 2 of the 6 messages the backstop does not know",
-        "(recall 100% → 96%).",
+        "A risk message counts as caught at `possible` or `severe`. `make",
+        "bench-safeguarding` writes this file; it took "
+        f"{per_message:.1f} ms a message on this machine.",
         "",
     ]
-    lines += section("The assistant as it runs (classifier and backstop)", full, True)
-    lines += section("The backstop alone (rules, no model)", rules, False)
-    lines += [
-        "## What this means",
-        "",
-        "Risk messages the assistant misses get an ordinary reply, and no staff flag.",
-        "A false alarm costs a kind message with help numbers and a flag staff can close.",
-        "The rules err on the side of caution. Misses are listed above so that the next",
-        "change to the rules or the training data can be checked against them.",
-        "",
-        'The second sets hold many ordinary messages that use risk words ("scared to',
-        'speak", "to die for", "my son\'s carer", "hurt herself on the trampoline").',
-        "On them the rules raise no false alarm; the classifier's `safeguarding` intent",
-        "did, often with high confidence (0.95 and over), so a confidence threshold",
-        "would not separate them. New training examples of everyday messages that use",
-        "risk words (`out_of_scope`, `affirm`) cut those false alarms on the",
-        "development sets (second development: 20% before, 12% now). They were written",
-        "after the second held-out set's false alarms had been seen, so its false-alarm",
-        "rate (21.6% before them) is no longer a clean estimate. On the third held-out",
-        "set, measured before its round, false alarms were 5.9% (6 of 101): parents",
-        'describing a hard day ("at breaking point", "no sense of danger") and a child',
-        'hitting a parent. The rules still flag "he hit me" and a bruise from',
-        '"walking into the door" on purpose: both are also how harm is described.',
-        "",
-    ]
-    REPORT.write_text("\n".join(lines), encoding="utf-8")
-    for name, r in full.items():
-        print(f"{name}: recall {r.recall:.3f}, false alarms {r.false_alarm_rate:.3f}")
+    if headline is not None:
+        lines += [
+            f"## The blind set ({HEADLINE})",
+            "",
+            f"{len(headline.risk)} risk and {len(headline.ordinary)} ordinary messages, written",
+            "by someone who had read nothing of the project (not the rules, the cards, the data",
+            "file or the earlier sets), near-copies of them kept out of the classifier's data",
+            "automatically, and measured once, at the end. Targets: caught 97% or more;",
+            "severe on 2% or fewer of ordinary messages; any flag on 8% or fewer.",
+            "",
+            *before(headline),
+            *by_category(headline),
+            *listing(headline),
+        ]
+    lines += ["## Every set", "", *summary(results)]
+    lines += ["## The cards' precision", "", *card_precision(results)]
+    REPORT.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    print(f"Wrote {REPORT.relative_to(ROOT)}")
+    for r in results:
+        print(
+            f"{r.name:20} caught {r.caught}/{len(r.risk)}  severe-ordinary "
+            f"{r.severe_ordinary}/{len(r.ordinary)}  flagged {r.flagged}/{len(r.ordinary)}"
+        )
     return 0
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     raise SystemExit(main())

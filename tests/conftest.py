@@ -33,6 +33,17 @@ def _kept_messages_in_tmp(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(rasa_client, "Spool", spool)
 
 
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The real action server and Rasa server, shared by the end-to-end test modules."""
+    from tests.e2e import MODEL, running_stack
+
+    if not MODEL.exists():
+        pytest.fail("No trained model: run `make test`, which trains first.")
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
 @pytest.fixture
 def database(tmp_path, monkeypatch) -> str:
     """A migrated SQLite database in a temporary folder, used by get_engine()."""

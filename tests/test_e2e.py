@@ -29,21 +29,13 @@ from bot.store.models import (
     ReviewResponse,
     SafeguardingFlag,
 )
-from tests.e2e import MODEL, ROOT, running_stack
+from tests.e2e import MODEL, ROOT
 
 pytestmark = pytest.mark.e2e
 QUESTIONS = get_pack("wirral").questions
 PARENT = '/inform{"role": "parent_carer"}'
 WITH_US = '/inform{"ladder_place": "doing_with"}'
 ORGANISATION = '/inform{"signer": "organisation"}'
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("No trained model: run `make test`, which trains first.")
-    with running_stack(tmp_path_factory.mktemp("stack")) as running:
-        yield running
 
 
 def texts(replies: list[dict]) -> str:

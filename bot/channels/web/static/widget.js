@@ -50,7 +50,9 @@
     hint: "Type here, then press Send. Or press a button.",
     send: "📨 Send",
     busy: "⏳ Writing an answer…",
-    unavailable: "Sorry, I can't answer right now 😔 Please try again in a few minutes.",
+    // Shown when the chat server cannot be reached at all: the help line goes with it.
+    unavailable: "Sorry, I can't answer right now 😔 Please try again in a few minutes.\n\n" +
+      "If you are in danger now, call 999. Childline is free: 0800 1111.",
     sayHello: "👋 Say hello",
     review: "📝 Review a meeting"
   };

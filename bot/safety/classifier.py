@@ -6,9 +6,11 @@ the score reads as a probability. It learns in seconds from one labelled file
 (``data/risk.jsonl``). Two thresholds are chosen by 5-fold cross-validation and
 saved with the model:
 - ``possible``: the highest score that still keeps ``RECALL_TARGET`` of the risk
-  messages (each scored by a model that never saw it);
+  messages (each scored by a model that never saw it). The target is for the
+  classifier alone: the rule cards catch most plainly worded risk, and a lower
+  threshold would ask the gentle check of too many ordinary answers;
 - ``severe``: the lowest score that ``SEVERE_FALSE_ALARMS`` or fewer of the
-  ordinary messages reach.
+  near-miss ordinary messages reach (the ones written to look like risk).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 from bot.safety.dataset import Labelled
 from bot.safety.text import clean, lemma_text
 
-RECALL_TARGET = 0.98
+RECALL_TARGET = 0.90
 SEVERE_FALSE_ALARMS = 0.01
 # The assistant's own training examples (greetings, answers) are easy ordinary
 # messages; the rest of the ordinary ones were written to look like risk.
@@ -40,7 +42,8 @@ class Thresholds:
     possible: float
     severe: float
     recall_target: float
-    # What cross-validation measured at those thresholds (for the report).
+    # What cross-validation measured at those thresholds (for the report); the
+    # false alarms are among the near-miss ordinary messages.
     cv_recall: float
     cv_false_alarms_possible: float
     cv_false_alarms_severe: float
@@ -85,22 +88,22 @@ def weights(labels: np.ndarray, hard: np.ndarray) -> np.ndarray:
     return np.where(hard & (labels == 0), HARD_WEIGHT, 1.0)
 
 
-def choose_thresholds(scores: np.ndarray, labels: np.ndarray) -> Thresholds:
+def choose_thresholds(scores: np.ndarray, labels: np.ndarray, hard: np.ndarray) -> Thresholds:
     risk = np.sort(scores[labels == 1])
-    ordinary = np.sort(scores[labels == 0])
+    near_misses = np.sort(scores[(labels == 0) & hard])
     # Keep RECALL_TARGET of risk messages at or above `possible`.
     allowed_misses = int(np.floor(len(risk) * (1 - RECALL_TARGET)))
     possible = float(risk[allowed_misses])
-    # At most SEVERE_FALSE_ALARMS of ordinary messages at or above `severe`.
-    index = int(np.ceil(len(ordinary) * (1 - SEVERE_FALSE_ALARMS)))
-    severe = float(max(ordinary[min(index, len(ordinary) - 1)] + 1e-6, possible))
+    # At most SEVERE_FALSE_ALARMS of near misses at or above `severe`.
+    index = int(np.ceil(len(near_misses) * (1 - SEVERE_FALSE_ALARMS)))
+    severe = float(max(near_misses[min(index, len(near_misses) - 1)] + 1e-6, possible))
     return Thresholds(
         possible=round(possible, 6),
         severe=round(severe, 6),
         recall_target=RECALL_TARGET,
         cv_recall=float(np.mean(risk >= possible)),
-        cv_false_alarms_possible=float(np.mean(ordinary >= possible)),
-        cv_false_alarms_severe=float(np.mean(ordinary >= severe)),
+        cv_false_alarms_possible=float(np.mean(near_misses >= possible)),
+        cv_false_alarms_severe=float(np.mean(near_misses >= severe)),
         examples=int(len(labels)),
         risk_examples=int(len(risk)),
     )
@@ -131,7 +134,7 @@ def train(examples: Sequence[Labelled], target: Path) -> Thresholds:
     x = rows([e.text for e in examples])
     labels = np.array([e.label for e in examples], dtype=int)
     hard = np.array([not e.source.startswith(EASY_SOURCE) for e in examples])
-    thresholds = choose_thresholds(out_of_fold_scores(x, labels, hard), labels)
+    thresholds = choose_thresholds(out_of_fold_scores(x, labels, hard), labels, hard)
     model = _fit(x, labels, hard)
     target.mkdir(parents=True, exist_ok=True)
     sio.dump(model, target / MODEL_FILE)

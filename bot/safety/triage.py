@@ -114,6 +114,8 @@ def answer_to_check(text: str) -> str | None:
     words = re.sub(r"( (thanks|thank you|x+|please))+$", "", words)
     if words in _YES:
         return "yes"
-    if words in _NO:
+    # "no", "nah i am fine", "no, no one is hurt".
+    first, _, rest = words.partition(" ")
+    if words in _NO or (first in ("no", "nope", "nah", "n") and rest in _NO):
         return "no"
     return None

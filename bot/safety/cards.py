@@ -19,7 +19,10 @@ also finds "hits", "hitting" and a misspelt "hittin":
 - ``!a|b``: one word that is none of these;
 - ``word?``: the word may be missing; ``~N``: up to N words of anything, within
   a sentence.
-A match that overlaps a match of an ``unless`` pattern does not count.
+Each space starts a new word, also inside choices: ``out of|up from`` is "out",
+then "of" or "up", then "from". Write two patterns for two phrases.
+A match that overlaps a match of any of the card's ``unless`` patterns does not
+count (so an ``unless`` names the card's own words, with what makes them safe).
 """
 
 from __future__ import annotations
@@ -85,7 +88,10 @@ def word_lists() -> dict[str, tuple[str, ...]]:
 
 def _words(spec: str, source: str) -> list[str]:
     words: list[str] = []
-    for part in spec.split("|"):
+    parts = spec.split("|")
+    if len(parts) > 1 and any(p[:1] in ("=", "!") and len(p) > 1 for p in parts):
+        raise CardError(f"{source}: '=' or '!' must start the whole word, not one choice: {spec!r}")
+    for part in parts:
         if part.startswith("@"):
             if part[1:] not in word_lists():
                 raise CardError(f"{source}: unknown word list {part!r}")
@@ -124,13 +130,15 @@ def token_specs(pattern: str, source: str = "pattern") -> list[dict[str, Any]]:
     return specs
 
 
-def pattern_lemmas(cards: Iterable[Card]) -> set[str]:
-    """Every lemma the cards look for: the words misspellings are mended towards."""
+def pattern_lemmas(cards: Iterable[Card], with_unless: bool = False) -> set[str]:
+    """Every lemma the cards look for: the words misspellings are mended towards
+    (and, ``with_unless``, every word a card names, which is never mended away)."""
     found: set[str] = set()
     for card in cards:
-        for pattern in card.patterns:
+        for pattern in card.patterns + (card.unless if with_unless else ()):
             for spec in token_specs(pattern, card.id):
                 found.update(spec.get("NORM", {}).get("IN", []))
+                found.update(spec.get("NORM", {}).get("NOT_IN", []))
     return found
 
 

@@ -24,7 +24,7 @@ class CardMatcher:
 
         self.cards = {card.id: card for card in cards}
         self._nlp = tokenizer()
-        self._speller = Speller(pattern_lemmas(cards))
+        self._speller = Speller(pattern_lemmas(cards), keep=pattern_lemmas(cards, True))
         self._matcher = Matcher(self._nlp.vocab)
         self._unless = Matcher(self._nlp.vocab)
         for card in cards:

@@ -23,7 +23,19 @@ from rapidfuzz.distance import OSA
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 # Words the lookup lemmas get wrong for our purpose, or spaCy splits oddly.
-_NORM_FIXES = {"ca": "can", "wo": "will", "n't": "not", "nt": "not", "'m": "be", "'re": "be"}
+_NORM_FIXES = {
+    "ca": "can",
+    "wo": "will",
+    "n't": "not",
+    "nt": "not",
+    "'m": "be",
+    "'re": "be",
+    "'d": "would",
+    "does": "do",
+    "feed": "feed",
+    "weed": "weed",
+    "bit": "bit",
+}
 # Only words at least this long are mended: short words are too often other words.
 MIN_MENDED_LENGTH = 4
 
@@ -97,7 +109,7 @@ def lemma_text(text: str) -> str:
 class Speller:
     """Mends a misspelt word to the nearest form of a word the cards use."""
 
-    def __init__(self, lemmas: Iterable[str]) -> None:
+    def __init__(self, lemmas: Iterable[str], keep: Iterable[str] = ()) -> None:
         wanted = {lemma for lemma in lemmas if len(lemma) >= MIN_MENDED_LENGTH - 1}
         forms = {form for form, lemma in lemma_table().items() if lemma in wanted}
         forms |= wanted
@@ -105,7 +117,8 @@ class Speller:
         for form in sorted(forms):
             if form.isalpha():
                 self._by_letter.setdefault(form[0], []).append(form)
-        self._known = known_words()
+        # Words a card names are never mended into others, though no word list has them.
+        self._known = known_words() | frozenset(keep)
 
     def mend(self, word: str) -> str | None:
         """The word the person meant, when ``word`` is not English and one is close."""
@@ -113,9 +126,15 @@ class Speller:
             return None
         candidates = self._by_letter.get(word[0], [])
         limit = 1 if len(word) <= 6 else 2
-        best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
-        if best:
-            return best[0]
+        found = process.extract(
+            word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        if found:
+            # The nearest; between equals, a letter left out is the likeliest slip
+            # ("cary" is "carry", not "car"; "injuction" is "injunction").
+            nearest = min(distance for _, distance, _ in found)
+            tied = [form for form, distance, _ in found if distance == nearest]
+            return max(tied, key=lambda form: (len(form) > len(word), form[-1] == word[-1]))
         # "alllways" was squeezed to "allways"; one letter of each may be the word.
         single = re.sub(r"(\w)\1+", r"\1", word)
         return single if single in self._known else None

@@ -349,30 +349,36 @@ def cmd_safeguarding_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_safeguarding_set(args: argparse.Namespace) -> int:
-    from bot.store import safeguarding
+def _change_flag(flag_id: int, change, done: str) -> int:  # type: ignore[no-untyped-def]
     from bot.store.db import unit_of_work, upgrade
 
     upgrade()
     with unit_of_work() as session:
-        if not safeguarding.set_status(session, args.id, args.status):
-            print(f"No safeguarding message #{args.id}.", file=sys.stderr)
+        if not change(session):
+            print(f"No safeguarding message #{flag_id}.", file=sys.stderr)
             return 1
-    print(f"Safeguarding message #{args.id} is now {args.status}.")
+    print(f"Safeguarding message #{flag_id} {done}")
     return 0
+
+
+def cmd_safeguarding_set(args: argparse.Namespace) -> int:
+    from bot.store import safeguarding
+
+    return _change_flag(
+        args.id,
+        lambda session: safeguarding.set_status(session, args.id, args.status),
+        f"is now {args.status}.",
+    )
 
 
 def cmd_safeguarding_acknowledge(args: argparse.Namespace) -> int:
     from bot.store import safeguarding
-    from bot.store.db import unit_of_work, upgrade
 
-    upgrade()
-    with unit_of_work() as session:
-        if not safeguarding.acknowledge(session, args.id, args.by):
-            print(f"No safeguarding message #{args.id}.", file=sys.stderr)
-            return 1
-    print(f"Safeguarding message #{args.id} is acknowledged: no second alert will be sent.")
-    return 0
+    return _change_flag(
+        args.id,
+        lambda session: safeguarding.acknowledge(session, args.id, args.by),
+        "is acknowledged: no second alert will be sent.",
+    )
 
 
 def cmd_safeguarding_marks(args: argparse.Namespace) -> int:

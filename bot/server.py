@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -135,6 +136,18 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(OPENAPI.get_schema(routes=request.app.routes))
 
 
+@asynccontextmanager
+async def _in_background(work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Run ``work`` while the server runs; cancel it when the server stops."""
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application; nothing is opened until it starts."""
     settings = settings or get_settings()
@@ -155,16 +168,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ):
                 yield
 
-    @asynccontextmanager
-    async def _alerts_sent(app: Starlette) -> AsyncIterator[None]:
+    def _alerts_sent(app: Starlette) -> contextlib.AbstractAsyncContextManager[None]:
         """Safeguarding alerts are tried again and escalated in the background."""
-        task = asyncio.create_task(app.state.alerts.keep_sending(ALERT_CHECK_SECONDS))
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        return _in_background(app.state.alerts.keep_sending(ALERT_CHECK_SECONDS))
 
     @asynccontextmanager
     async def _kept_messages_sent(app: Starlette) -> AsyncIterator[None]:
@@ -177,13 +183,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             elif settings.telegram_token:
                 await telegram.push_now(settings)
 
-        task = asyncio.create_task(keep_trying(gateway, delivery(settings, gateway, push)))
-        try:
+        async with _in_background(keep_trying(gateway, delivery(settings, gateway, push))):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     @asynccontextmanager
     async def _telegram_running(app: Starlette, client: httpx.AsyncClient) -> AsyncIterator[None]:

@@ -158,3 +158,28 @@ async def test_a_severe_flag_raised_inside_rasa_is_alerted_by_the_desks_loop(dat
     with smtp_server() as (url, mailbox):
         await AlertDesk(settings(database, url)).round()
     assert len(mailbox.to(DUTY)) == 1 and alerts()[0].flag_id == flag_id
+
+
+async def test_a_staff_telegram_chat_gets_the_alert_too(database):
+    from tests.test_telegram import TOKEN, StandInBotApi, serving
+
+    flag_id = severe_flag()
+    api = StandInBotApi()
+    with serving(api.app) as address, smtp_server() as (url, mailbox):
+        config = settings(
+            database,
+            url,
+            telegram_token=TOKEN,
+            telegram_api_url=f"{address}/bot",
+            alert_telegram_chat="-100200300",
+        )
+        assert await AlertDesk(config).alert_now(flag_id, "halton") == "local safety team"
+    [sent] = [params for name, params in api.calls if name == "sendMessage"]
+    assert int(sent["chat_id"]) == -100200300
+    assert f"Safeguarding flag #{flag_id}" in sent["text"] and WORDS not in sent["text"]
+    assert PERSON not in sent["text"]
+    assert len(mailbox.to(DUTY)) == 1
+    assert sorted((a.route, a.status) for a in alerts()) == [
+        ("email", "sent"),
+        ("telegram", "sent"),
+    ]

@@ -18,9 +18,10 @@ from bot.content import channel_message
 from bot.server import create_app
 from bot.settings import Settings
 from bot.store.db import engine_for, unit_of_work
-from bot.store.models import Answer, Respondent, ReviewResponse, SafeguardingFlag
+from bot.store.models import SafeguardingFlag
 from tests.e2e import free_port
 from tests.smtp import smtp_server
+from tests.test_e2e import answers_of
 from tests.test_telegram import TOKEN, StandInBotApi, feed, serving
 
 pytestmark = pytest.mark.e2e
@@ -93,17 +94,6 @@ def newest_web_sender(stack) -> str:
     with unit_of_work(engine_for(stack.database_url)) as session:
         flag = session.scalar(select(SafeguardingFlag).order_by(SafeguardingFlag.id.desc()))
         return flag.pseudonym
-
-
-def answers_of(stack, sender: str) -> dict[str, Answer]:
-    with unit_of_work(engine_for(stack.database_url)) as session:
-        rows = session.scalars(
-            select(Answer)
-            .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
-            .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
-            .where(Respondent.pseudonym == sender)
-        ).all()
-    return {row.question_id: row for row in rows}
 
 
 def assert_help_first(texts: list[str], told: bool) -> None:

@@ -144,9 +144,10 @@ class Conversation:
             # The check cannot wait for an answer (the store is away): help now instead.
         return earlier.then(await self._flag_and_help(sender, channel, text, assessment))
 
-    async def _gentle_check(
-        self, sender: str, channel: str, text: str, assessment: Assessment
-    ) -> TurnReply | None:
+    async def _raise_flag(
+        self, sender: str, channel: str, text: str, assessment: Assessment, level: str
+    ) -> tuple[int | None, str]:
+        """Flag the message at this level; the flag's id (None: the store is away) and charter."""
         pack = await self._pack(sender)
         flag = await self._store(
             safeguarding.raise_flag,
@@ -154,13 +155,19 @@ class Conversation:
             channel=channel,
             charter=pack.id,
             message=text,
-            level=POSSIBLE,
+            level=level,
             cards=assessment.cards,
             score=assessment.score,
             detected_by=self._found_by(assessment),
-            check_state="asked",
+            check_state="asked" if level == POSSIBLE else None,
         )
-        if flag is None:
+        return (flag.id if flag else None), pack.id
+
+    async def _gentle_check(
+        self, sender: str, channel: str, text: str, assessment: Assessment
+    ) -> TurnReply | None:
+        flag_id, _ = await self._raise_flag(sender, channel, text, assessment, POSSIBLE)
+        if flag_id is None:
             return None
         buttons = [
             {"title": channel_message("safety_check_yes"), "payload": CHECK_YES},
@@ -171,19 +178,8 @@ class Conversation:
     async def _flag_and_help(
         self, sender: str, channel: str, text: str, assessment: Assessment
     ) -> TurnReply:
-        pack = await self._pack(sender)
-        flag = await self._store(
-            safeguarding.raise_flag,
-            pseudonym=sender,
-            channel=channel,
-            charter=pack.id,
-            message=text,
-            level=SEVERE,
-            cards=assessment.cards,
-            score=assessment.score,
-            detected_by=self._found_by(assessment),
-        )
-        return await self._severe(sender, channel, text, flag.id if flag else None, pack.id)
+        flag_id, charter = await self._raise_flag(sender, channel, text, assessment, SEVERE)
+        return await self._severe(sender, channel, text, flag_id, charter)
 
     async def _severe(
         self, sender: str, channel: str, text: str, flag_id: int | None, charter: str

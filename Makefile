@@ -43,7 +43,7 @@ install: $(STAMP) $(SPACY) $(SAFETY) ## Create .venv, install, build the spaCy p
 validate: install ## Check the training data
 	$(BIN)/rasa data validate -d domain.yml --data nlu_data --fail-on-warnings
 
-$(MODEL): $(STAMP) $(SPACY) $(TRAINING)
+$(MODEL): $(STAMP) $(SPACY) $(TRAINING) | $(SAFETY)
 	@mkdir -p models && touch models/.training-started
 	$(BIN)/rasa data validate -d domain.yml --data nlu_data --fail-on-warnings
 	$(BIN)/rasa train -d domain.yml --data nlu_data --config config.yml --out models --fixed-model-name current

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.safety import NONE, POSSIBLE, SEVERE, default_check
+from bot.safety import NONE, POSSIBLE, SEVERE, Assessment, default_check
 from bot.safety.triage import answer_to_check
 from tests.e2e import ROOT
 
@@ -51,6 +51,18 @@ def test_a_card_names_itself_and_its_category(check):
     assessment = check.assess("i am scared of my dad")
     assert assessment.level == POSSIBLE
     assert assessment.cards and assessment.categories == ("domestic_abuse",)
+
+
+@pytest.mark.parametrize(
+    "cards,by_score,found_by",
+    [
+        (("a-card",), NONE, "cards"),
+        (("a-card",), POSSIBLE, "cards+classifier"),
+        ((), SEVERE, "classifier"),
+    ],
+)
+def test_a_flag_says_which_part_found_it(cards, by_score, found_by):
+    assert Assessment(SEVERE, cards, 0.8, classifier_level=by_score).found_by == found_by
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,10 @@ class RasaReply:
     messages: list[dict[str, Any]]
     signals: frozenset[str] = field(default_factory=frozenset)
 
+    def then(self, other: RasaReply) -> RasaReply:
+        """These replies, then ``other``'s (a turn can hold several)."""
+        return _joined([self, other])
+
 
 async def send_to_rasa(
     client: httpx.AsyncClient,

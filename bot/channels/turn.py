@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.alerts.desk import AlertDesk
@@ -48,19 +47,9 @@ CHECK_NO = "/safety_no"
 ALERT_WAIT_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
-class TurnReply:
-    """What the person sees (text and buttons), and signals for the channel (kept, forget)."""
-
-    messages: list[dict[str, Any]]
-    signals: frozenset[str] = field(default_factory=frozenset)
-
-    def then(self, other: TurnReply | RasaReply) -> TurnReply:
-        return TurnReply([*self.messages, *other.messages], self.signals | other.signals)
-
-
-def _say(text: str, buttons: list[dict[str, str]] | None = None) -> TurnReply:
-    return TurnReply([{"text": text, "buttons": buttons or []}])
+def _say(text: str, buttons: list[dict[str, str]] | None = None) -> RasaReply:
+    """A message of the conversation's own, in the same form as Rasa's replies."""
+    return RasaReply([{"text": text, "buttons": buttons or []}])
 
 
 class Conversation:
@@ -95,19 +84,22 @@ class Conversation:
             logger.warning("The store did not answer: %s", type(error).__name__)
             return None
 
-    async def _pack(self, sender: str) -> CharterPack:
-        charter = await self._store(repository.latest_charter, sender)
+    def _pack_named(self, charter: str | None) -> CharterPack:
         try:
             return get_pack(charter or self.settings.charter)
         except ContentError:
             return get_pack(self.settings.charter)
 
+    async def _pack(self, sender: str) -> CharterPack:
+        """The area of the person's latest review, else the default one."""
+        return self._pack_named(await self._store(repository.latest_charter, sender))
+
     # ---- the turn -----------------------------------------------------------------------
 
-    async def turn(self, sender: str, channel: str, text: str) -> TurnReply:
+    async def turn(self, sender: str, channel: str, text: str) -> RasaReply:
         """One message from a person (cleaned words, or a button's payload)."""
         waiting = await self._store(safeguarding.waiting_check, sender)
-        earlier = TurnReply([])
+        earlier = RasaReply([])
         if waiting is not None:
             answer = "yes" if text == CHECK_YES else "no" if text == CHECK_NO else None
             answer = answer or answer_to_check(text)
@@ -158,14 +150,14 @@ class Conversation:
             level=level,
             cards=assessment.cards,
             score=assessment.score,
-            detected_by=self._found_by(assessment),
+            detected_by=assessment.found_by,
             check_state="asked" if level == POSSIBLE else None,
         )
         return (flag.id if flag else None), pack.id
 
     async def _gentle_check(
         self, sender: str, channel: str, text: str, assessment: Assessment
-    ) -> TurnReply | None:
+    ) -> RasaReply | None:
         flag_id, _ = await self._raise_flag(sender, channel, text, assessment, POSSIBLE)
         if flag_id is None:
             return None
@@ -177,13 +169,13 @@ class Conversation:
 
     async def _flag_and_help(
         self, sender: str, channel: str, text: str, assessment: Assessment
-    ) -> TurnReply:
+    ) -> RasaReply:
         flag_id, charter = await self._raise_flag(sender, channel, text, assessment, SEVERE)
         return await self._severe(sender, channel, text, flag_id, charter)
 
     async def _severe(
         self, sender: str, channel: str, text: str, flag_id: int | None, charter: str
-    ) -> TurnReply:
+    ) -> RasaReply:
         """Help first; the alert goes while Rasa hears the message (or keeps it)."""
         alerting = None
         if flag_id is not None:
@@ -200,34 +192,18 @@ class Conversation:
                 told = None  # still trying: the person is not told it went
             except Exception as error:  # noqa: BLE001 - the desk's loop tries again
                 logger.warning("A safeguarding alert failed: %s", type(error).__name__)
-        try:
-            pack = get_pack(charter)
-        except ContentError:
-            pack = get_pack(self.settings.charter)
-        return _say(safety_help(pack, told)).then(rasa)
-
-    @staticmethod
-    def _found_by(assessment: Assessment) -> str:
-        parts = ["cards"] if assessment.cards else []
-        if not assessment.cards or assessment.score >= 0.5:
-            parts.append("classifier")
-        return "+".join(parts)
+        return _say(safety_help(self._pack_named(charter), told)).then(rasa)
 
     async def _to_rasa(
         self, sender: str, channel: str, text: str, safety: dict[str, Any] | None
-    ) -> TurnReply:
+    ) -> RasaReply:
         try:
             reply = await self.gateway.send(sender, text, channel, safety=safety)
         except RasaUnavailable:
             reply = kind_reply("unavailable", UNAVAILABLE)
         if FORGET_CONVERSATION in reply.signals:
             await forget_everywhere(self.settings, self.gateway, sender)
-        return TurnReply(reply.messages, reply.signals)
-
-    async def wait_for_alerts(self) -> None:
-        """Let alerts still going finish (for a clean shutdown and tests)."""
-        if self._alerting:
-            await asyncio.gather(*self._alerting, return_exceptions=True)
+        return reply
 
 
 async def forget_everywhere(settings: Settings, gateway: RasaGateway, sender: str) -> None:

@@ -37,10 +37,16 @@ class Assessment:
     cards: tuple[str, ...]
     score: float
     hits: tuple[CardHit, ...] = ()
+    # What the classifier's score alone said (see ``SafetyCheck.classifier_level``).
+    classifier_level: str = NONE
 
     @property
-    def flagged(self) -> bool:
-        return self.level != NONE
+    def found_by(self) -> str:
+        """Which part flagged it: "cards", "classifier" or "cards+classifier"."""
+        parts = ["cards"] if self.cards else []
+        if self.classifier_level != NONE or not self.cards:
+            parts.append("classifier")
+        return "+".join(parts)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -82,9 +88,10 @@ class SafetyCheck:
 
     def _decide(self, text: str, score: float) -> Assessment:
         hits = tuple(self.matcher.hits(text))
-        levels = {hit.card.severity for hit in hits} | {self.classifier_level(text, score)}
+        by_score = self.classifier_level(text, score)
+        levels = {hit.card.severity for hit in hits} | {by_score}
         level = SEVERE if SEVERE in levels else POSSIBLE if POSSIBLE in levels else NONE
-        return Assessment(level, tuple(hit.card.id for hit in hits), score, hits)
+        return Assessment(level, tuple(hit.card.id for hit in hits), score, hits, by_score)
 
 
 @lru_cache(maxsize=4)
@@ -107,7 +114,7 @@ _NO = frozenset(
 
 
 def answer_to_check(text: str) -> str | None:
-    """"yes", "no", or None when the words are not an answer to the check."""
+    """ "yes", "no", or None when the words are not an answer to the check."""
     from bot.safety.text import clean
 
     words = " ".join(clean(text).replace(",", " ").replace(".", " ").replace("!", " ").split())

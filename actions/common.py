@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
@@ -23,6 +26,25 @@ NOT_ASKED = "not_asked"
 _QUESTION_START = re.compile(
     r"^(what|whats|what's|wat|how|why|who|which|can|could|do|does|is|are|explain|tell me)\b"
 )
+
+
+T = TypeVar("T")
+
+
+def in_worker_thread(method: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """Run an action's step that uses the store in a worker thread.
+
+    The action server answers every conversation on one event loop: a step that
+    waits for the database (a held SQLite lock can take 15 seconds) must not
+    hold up everyone else. Rasa SDK awaits `run` and `validate_<slot>` when they
+    return a coroutine.
+    """
+
+    @functools.wraps(method)
+    async def in_thread(*args: Any, **kwargs: Any) -> T:
+        return await asyncio.to_thread(method, *args, **kwargs)
+
+    return in_thread
 
 
 def channel_of(tracker: Tracker) -> str:

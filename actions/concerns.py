@@ -14,6 +14,7 @@ from actions.common import (
     channel_of,
     chosen_pack,
     contact_kwargs,
+    in_worker_thread,
     intent_of,
     wants_to_stop,
 )
@@ -155,6 +156,7 @@ class ActionSaveConcern(Action):
     def name(self) -> str:
         return "action_save_concern"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:

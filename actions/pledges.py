@@ -16,6 +16,7 @@ from actions.common import (
     channel_of,
     chosen_pack,
     confidence_of,
+    in_worker_thread,
     intent_of,
     looks_like_question,
     text_of,
@@ -179,6 +180,7 @@ class ValidatePledgeForm(FormValidationAction):
         dispatcher.utter_message(response="utter_pledge_stopped")
         return {"pledge_kind": NOT_ASKED, **end_form(STOPPED)}
 
+    @in_worker_thread
     def validate_pledge_kind(
         self,
         slot_value: Any,
@@ -265,6 +267,7 @@ class ValidatePledgeForm(FormValidationAction):
             is_question=lambda t, _text: confidence_of(t) > 0.8,
         )
 
+    @in_worker_thread
     def validate_pledge_organisation(
         self,
         slot_value: Any,
@@ -345,6 +348,7 @@ class ActionSavePledge(Action):
     def name(self) -> str:
         return "action_save_pledge"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
@@ -399,6 +403,7 @@ class ActionWithdrawPledge(Action):
     def name(self) -> str:
         return "action_withdraw_pledge"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:

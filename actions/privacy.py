@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import in_worker_thread
 from actions.concerns import FORM_SLOTS as CONCERN_SLOTS
 from actions.pledges import FORM_SLOTS as PLEDGE_SLOTS
 from actions.pledges import describe_pledge
@@ -143,6 +144,7 @@ class ActionShowMyData(Action):
     def name(self) -> str:
         return "action_show_my_data"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
@@ -161,6 +163,7 @@ class ActionForgetMe(Action):
     def name(self) -> str:
         return "action_forget_me"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:

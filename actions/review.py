@@ -16,6 +16,7 @@ from actions.common import (
     channel_of,
     chosen_pack,
     confidence_of,
+    in_worker_thread,
     intent_of,
     pack_for,
     simple_mode,
@@ -92,6 +93,7 @@ class ActionStartReview(Action):
     def name(self) -> str:
         return "action_start_review"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
@@ -145,6 +147,7 @@ class ActionAskReviewAnswer(Action):
     def name(self) -> str:
         return "action_ask_review_answer"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
@@ -183,6 +186,7 @@ class ValidateReviewForm(FormValidationAction):
     def name(self) -> str:
         return "validate_review_form"
 
+    @in_worker_thread
     def validate_review_role(
         self,
         slot_value: Any,
@@ -202,6 +206,7 @@ class ValidateReviewForm(FormValidationAction):
             repository.set_profile(session, tracker.sender_id, channel_of(tracker), role=role)
         return {"review_role": role, "review_age": None if role == YOUNG_PERSON else NOT_ASKED}
 
+    @in_worker_thread
     def validate_review_age(
         self,
         slot_value: Any,
@@ -225,6 +230,7 @@ class ValidateReviewForm(FormValidationAction):
             dispatcher.utter_message(response="utter_with_trusted_adult")
         return {"review_age": band}
 
+    @in_worker_thread
     def validate_review_answer(
         self,
         slot_value: Any,
@@ -414,6 +420,7 @@ class ActionFinishReview(Action):
     def name(self) -> str:
         return "action_finish_review"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:

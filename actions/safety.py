@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, pack_for, text_of
+from actions.common import channel_of, in_worker_thread, pack_for, text_of
 from actions.review import current_question
 from bot.content import CharterPack, safety_help
 from bot.store import repository, safeguarding
@@ -46,6 +46,7 @@ class ActionSafeguarding(Action):
     def name(self) -> str:
         return "action_safeguarding"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:

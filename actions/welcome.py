@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import in_worker_thread
 from bot.store import repository
 from bot.store.db import unit_of_work
 
@@ -15,6 +16,7 @@ class ActionGreet(Action):
     def name(self) -> str:
         return "action_greet"
 
+    @in_worker_thread
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

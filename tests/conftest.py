@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,14 @@ def database(tmp_path, monkeypatch) -> str:
     yield url
     db.engine_for(url).dispose()
     _reset_caches()
+
+
+def finished(step: Any) -> Any:
+    """What an action's `run` or `validate_<slot>` returned, awaited if it is a coroutine.
+
+    Steps that use the store run in a worker thread, so they return a coroutine.
+    """
+    return asyncio.run(step) if inspect.iscoroutine(step) else step
 
 
 def make_tracker(

@@ -14,7 +14,7 @@ from bot.content import get_pack, list_packs, quiz_items, safety_help
 from bot.store import repository, safeguarding
 from bot.store.db import unit_of_work
 from bot.store.models import SafeguardingFlag
-from tests.conftest import bot_said, make_tracker
+from tests.conftest import bot_said, finished, make_tracker
 
 QUESTIONS = get_pack("wirral").questions
 
@@ -30,7 +30,7 @@ QUESTIONS = get_pack("wirral").questions
 )
 def test_each_topic_is_explained_and_remembered(intent, response):
     dispatcher = CollectingDispatcher()
-    events = ActionExplain().run(dispatcher, make_tracker(intent, "what is it"), {})
+    events = finished(ActionExplain().run(dispatcher, make_tracker(intent, "what is it"), {}))
     assert dispatcher.messages[0]["response"] == response
     assert dispatcher.messages[0]["area"] == "Wirral"
     [slot] = events
@@ -42,7 +42,7 @@ def test_each_topic_is_explained_and_remembered(intent, response):
         slots={slot["name"]: slot["value"], "simple_mode": True},
         before=[bot_said(response, area="Wirral")],
     )
-    ActionSaySimpler().run(simpler, tracker, {})
+    finished(ActionSaySimpler().run(simpler, tracker, {}))
     # The same response again: Rasa picks its simple_mode variant (domain.yml).
     assert simpler.messages[0]["response"] == response
 
@@ -55,7 +55,7 @@ def test_known_send_words_are_explained(term):
     tracker = make_tracker(
         "ask_jargon", f"what is {term}", entities=[{"entity": "term", "value": term}]
     )
-    events = ActionExplain().run(dispatcher, tracker, {})
+    events = finished(ActionExplain().run(dispatcher, tracker, {}))
     assert dispatcher.messages[0]["response"] == "utter_jargon"
     assert len(dispatcher.messages[0]["explanation"]) > 20
     simpler = CollectingDispatcher()
@@ -65,7 +65,7 @@ def test_known_send_words_are_explained(term):
         slots={"last_explained": events[0]["value"], "simple_mode": True},
         before=[bot_said("utter_jargon", explanation=dispatcher.messages[0]["explanation"])],
     )
-    ActionSaySimpler().run(simpler, tracker, {})
+    finished(ActionSaySimpler().run(simpler, tracker, {}))
     assert simpler.messages[0]["response"] == "utter_jargon"
     assert simpler.messages[0]["explanation"] != dispatcher.messages[0]["explanation"]
 
@@ -73,11 +73,15 @@ def test_known_send_words_are_explained(term):
 def test_once_asked_for_simply_every_explanation_is_simple():
     entities = [{"entity": "term", "value": "EHCP"}]
     normal, simple = CollectingDispatcher(), CollectingDispatcher()
-    ActionExplain().run(normal, make_tracker("ask_jargon", "ehcp?", entities=entities), {})
-    ActionExplain().run(
-        simple,
-        make_tracker("ask_jargon", "ehcp?", entities=entities, slots={"simple_mode": True}),
-        {},
+    finished(
+        ActionExplain().run(normal, make_tracker("ask_jargon", "ehcp?", entities=entities), {})
+    )
+    finished(
+        ActionExplain().run(
+            simple,
+            make_tracker("ask_jargon", "ehcp?", entities=entities, slots={"simple_mode": True}),
+            {},
+        )
     )
     assert len(simple.messages[0]["explanation"]) < len(normal.messages[0]["explanation"])
 
@@ -85,9 +89,9 @@ def test_once_asked_for_simply_every_explanation_is_simple():
 def test_ladder_steps_are_shorter_in_simple_mode():
     normal, simple = CollectingDispatcher(), CollectingDispatcher()
     slots = {"area": "wokingham"}
-    ActionExplain().run(normal, make_tracker("ask_ladder", "ladder", slots=slots), {})
+    finished(ActionExplain().run(normal, make_tracker("ask_ladder", "ladder", slots=slots), {}))
     slots["simple_mode"] = True
-    ActionExplain().run(simple, make_tracker("ask_ladder", "ladder", slots=slots), {})
+    finished(ActionExplain().run(simple, make_tracker("ask_ladder", "ladder", slots=slots), {}))
     assert normal.messages[0]["response"] == simple.messages[0]["response"]
     assert normal.messages[0]["area"] == "Wokingham"
     assert len(simple.messages[0]["steps"]) < len(normal.messages[0]["steps"])
@@ -96,11 +100,13 @@ def test_ladder_steps_are_shorter_in_simple_mode():
 
 def test_simpler_turns_simple_mode_on_and_says_so_once():
     dispatcher = CollectingDispatcher()
-    events = ActionSimplerOn().run(dispatcher, make_tracker("simpler", "simpler"), {})
+    events = finished(ActionSimplerOn().run(dispatcher, make_tracker("simpler", "simpler"), {}))
     assert events == [{"event": "slot", "timestamp": None, "name": "simple_mode", "value": True}]
     assert [m["response"] for m in dispatcher.messages] == ["utter_simpler_on"]
     again = CollectingDispatcher()
-    ActionSimplerOn().run(again, make_tracker("simpler", "x", slots={"simple_mode": True}), {})
+    finished(
+        ActionSimplerOn().run(again, make_tracker("simpler", "x", slots={"simple_mode": True}), {})
+    )
     assert again.messages == []
 
 
@@ -112,20 +118,20 @@ def test_simpler_says_the_last_reply_again_with_the_same_values():
         bot_said("utter_contact_person", contact_name="Wirral SEND team", contact_email="x@y"),
     ]
     tracker = make_tracker("simpler", "simpler", slots={"simple_mode": True}, before=before)
-    ActionSaySimpler().run(dispatcher, tracker, {})
+    finished(ActionSaySimpler().run(dispatcher, tracker, {}))
     assert [m["response"] for m in dispatcher.messages] == ["utter_greet", "utter_contact_person"]
     assert dispatcher.messages[1]["contact_email"] == "x@y"
 
 
 def test_simpler_with_nothing_said_before():
     dispatcher = CollectingDispatcher()
-    ActionSaySimpler().run(dispatcher, make_tracker("simpler", "simpler"), {})
+    finished(ActionSaySimpler().run(dispatcher, make_tracker("simpler", "simpler"), {}))
     assert dispatcher.messages[0]["response"] == "utter_simpler_nothing"
     # Just after "I will use simple words from now on", nothing more is needed.
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("simpler", "simpler")
     tracker.events.append(bot_said("utter_simpler_on"))
-    ActionSaySimpler().run(dispatcher, tracker, {})
+    finished(ActionSaySimpler().run(dispatcher, tracker, {}))
     assert dispatcher.messages == []
 
 
@@ -147,7 +153,7 @@ def test_the_quiz_asks_each_story_marks_answers_and_gives_the_score():
     assert len(items) >= 3
     assert {item.answer for item in items} == {"coproduction", "codesign", "consultation"}
     dispatcher = CollectingDispatcher()
-    events = ActionStartQuiz().run(dispatcher, make_tracker("start_quiz", "quiz me"), {})
+    events = finished(ActionStartQuiz().run(dispatcher, make_tracker("start_quiz", "quiz me"), {}))
     assert dispatcher.messages[0]["response"] == "utter_quiz_question"
     assert dispatcher.messages[0]["quiz_id"] == items[0].id
     score = events[0]["value"]
@@ -162,7 +168,7 @@ def test_the_quiz_asks_each_story_marks_answers_and_gives_the_score():
             slots={"quiz_score": score},
             before=quiz_story_asked(number),
         )
-        events = ActionExplain().run(dispatcher, tracker, {})
+        events = finished(ActionExplain().run(dispatcher, tracker, {}))
         said = [m["response"] for m in dispatcher.messages]
         assert said[0] == ("utter_quiz_wrong" if number == 1 else "utter_quiz_right")
         assert dispatcher.messages[0]["why"] == item.why
@@ -181,7 +187,9 @@ def test_a_wrong_quiz_answer_names_the_right_one():
     dispatcher = CollectingDispatcher()
     item = quiz_items()[0]
     wrong = "ask_consultation" if item.answer != "consultation" else "ask_codesign"
-    ActionExplain().run(dispatcher, make_tracker(wrong, "x", before=quiz_story_asked(1)), {})
+    finished(
+        ActionExplain().run(dispatcher, make_tracker(wrong, "x", before=quiz_story_asked(1)), {})
+    )
     assert dispatcher.messages[0]["response"] == "utter_quiz_wrong"
     assert dispatcher.messages[0]["answer"].replace("-", "") == item.answer
 
@@ -189,8 +197,10 @@ def test_a_wrong_quiz_answer_names_the_right_one():
 def test_explaining_after_the_quiz_moved_on_is_not_taken_as_an_answer():
     before = [*quiz_story_asked(1), {"event": "user", "text": "hello"}, bot_said("utter_greet")]
     dispatcher = CollectingDispatcher()
-    ActionExplain().run(
-        dispatcher, make_tracker("ask_codesign", "what is co-design", before=before), {}
+    finished(
+        ActionExplain().run(
+            dispatcher, make_tracker("ask_codesign", "what is co-design", before=before), {}
+        )
     )
     assert dispatcher.messages[0]["response"] == "utter_explain_codesign"
 
@@ -200,7 +210,7 @@ def test_simpler_during_the_quiz_asks_the_simple_story():
     tracker = make_tracker(
         "simpler", "too hard", slots={"simple_mode": True}, before=quiz_story_asked(2)
     )
-    ActionSaySimpler().run(dispatcher, tracker, {})
+    finished(ActionSaySimpler().run(dispatcher, tracker, {}))
     assert dispatcher.messages[0]["response"] == "utter_quiz_question"
     assert dispatcher.messages[0]["story"] == quiz_items()[1].simple
 
@@ -211,12 +221,14 @@ def test_choosing_an_area_uses_its_charter_from_then_on(named):
     tracker = make_tracker(
         "choose_area", f"i live in {named}", entities=[{"entity": "area", "value": named}]
     )
-    events = ActionChooseArea().run(dispatcher, tracker, {})
+    events = finished(ActionChooseArea().run(dispatcher, tracker, {}))
     assert events[0]["name"] == "area" and events[0]["value"] == named.lower()
     assert dispatcher.messages[0]["response"] == "utter_area_chosen"
     explained = CollectingDispatcher()
-    ActionExplain().run(
-        explained, make_tracker("ask_charter", "x", slots={"area": named.lower()}), {}
+    finished(
+        ActionExplain().run(
+            explained, make_tracker("ask_charter", "x", slots={"area": named.lower()}), {}
+        )
     )
     assert explained.messages[0]["area"] == named.capitalize()
 
@@ -224,8 +236,10 @@ def test_choosing_an_area_uses_its_charter_from_then_on(named):
 def test_choosing_without_a_known_area_offers_every_area():
     for entities in ([], [{"entity": "area", "value": "Atlantis"}]):
         dispatcher = CollectingDispatcher()
-        events = ActionChooseArea().run(
-            dispatcher, make_tracker("choose_area", "change area", entities=entities), {}
+        events = finished(
+            ActionChooseArea().run(
+                dispatcher, make_tracker("choose_area", "change area", entities=entities), {}
+            )
         )
         assert events == []
         buttons = dispatcher.messages[0]["buttons"]
@@ -238,7 +252,7 @@ def test_choosing_without_a_known_area_offers_every_area():
 def test_a_review_code_charter_wins_over_the_chosen_area():
     dispatcher = CollectingDispatcher()
     slots = {"area": "halton", "review_charter": "wokingham"}
-    ActionExplain().run(dispatcher, make_tracker("ask_charter", "x", slots=slots), {})
+    finished(ActionExplain().run(dispatcher, make_tracker("ask_charter", "x", slots=slots), {}))
     assert dispatcher.messages[0]["area"] == "Wokingham"
 
 
@@ -250,7 +264,7 @@ def test_safeguarding_that_reached_rasa_directly_gets_help_first_and_a_flag(data
         active_loop="pledge_form",
         extra={"safety": {"level": "severe", "cards": ["physical-hurt-at-home"], "score": 0.9}},
     )
-    ActionSafeguarding().run(dispatcher, tracker, {})
+    finished(ActionSafeguarding().run(dispatcher, tracker, {}))
     help_text = dispatcher.messages[0]["text"]
     assert help_text == safety_help(get_pack("wirral"))
     assert "999" in help_text and "0800 1111" in help_text
@@ -294,7 +308,7 @@ def test_safeguarding_after_help_at_the_edge_only_notes_where_the_person_was(dat
         slots={"review_response_id": float(ref.response_id)},
         extra={"safety": {"level": "severe", "help_given": True, "flag_id": flag_id}},
     )
-    ActionSafeguarding().run(dispatcher, tracker, {})
+    finished(ActionSafeguarding().run(dispatcher, tracker, {}))
     # Help was given before Rasa saw the message: not twice, and no second flag.
     assert [m.get("response") for m in dispatcher.messages] == ["utter_safeguarding_carry_on"]
     with unit_of_work() as session:
@@ -310,7 +324,9 @@ def test_safeguarding_help_still_goes_out_when_the_store_fails(monkeypatch, tmp_
     get_settings.cache_clear()
     db.engine_for.cache_clear()
     dispatcher = CollectingDispatcher()
-    ActionSafeguarding().run(dispatcher, make_tracker("safeguarding", "i want to die"), {})
+    finished(
+        ActionSafeguarding().run(dispatcher, make_tracker("safeguarding", "i want to die"), {})
+    )
     assert dispatcher.messages[0]["text"].startswith("I am worried about you")
     get_settings.cache_clear()
     db.engine_for.cache_clear()
@@ -326,6 +342,6 @@ def test_safeguarding_help_still_goes_out_when_the_store_fails(monkeypatch, tmp_
 )
 def test_contact_points_to_the_local_team(intent, response):
     dispatcher = CollectingDispatcher()
-    ActionPointToContact().run(dispatcher, make_tracker(intent, "x"), {})
+    finished(ActionPointToContact().run(dispatcher, make_tracker(intent, "x"), {}))
     assert dispatcher.messages[0]["response"] == response
     assert dispatcher.messages[0]["contact_email"] == "sendlo@wirral.gov.uk"

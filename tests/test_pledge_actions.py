@@ -26,7 +26,7 @@ from bot.content import get_pack
 from bot.store import concerns, pledges
 from bot.store.db import unit_of_work
 from bot.store.models import Concern, Pledge
-from tests.conftest import make_tracker
+from tests.conftest import finished, make_tracker
 
 SENDER = "web-test-person"
 
@@ -51,7 +51,7 @@ def step(
         active_loop=form,
         sender=sender,
     )
-    result = getattr(validator, f"validate_{slot}")(text, dispatcher, tracker, {})
+    result = finished(getattr(validator, f"validate_{slot}")(text, dispatcher, tracker, {}))
     return {**slots, **result}, [m.get("response") for m in dispatcher.messages]
 
 
@@ -73,7 +73,7 @@ def run(
 ) -> tuple[list[dict], list[dict]]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(intent, text, slots=slots, entities=entities, sender=sender)
-    events = action.run(dispatcher, tracker, {})
+    events = finished(action.run(dispatcher, tracker, {}))
     return events, dispatcher.messages
 
 

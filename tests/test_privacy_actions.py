@@ -11,7 +11,7 @@ from bot.content import get_pack
 from bot.store import concerns, pledges, repository, safeguarding
 from bot.store.db import unit_of_work
 from bot.store.models import Concern, OutboxMessage, Pledge
-from tests.conftest import make_tracker
+from tests.conftest import finished, make_tracker
 
 SENDER = "web-privacy-person"
 
@@ -28,8 +28,10 @@ def answer_two_questions() -> None:
 def test_my_data_shows_every_answer_and_comment_in_easy_read(database):
     answer_two_questions()
     dispatcher = CollectingDispatcher()
-    ActionShowMyData().run(
-        dispatcher, make_tracker("my_data", "what do you know", sender=SENDER), {}
+    finished(
+        ActionShowMyData().run(
+            dispatcher, make_tracker("my_data", "what do you know", sender=SENDER), {}
+        )
     )
     [message] = dispatcher.messages
     assert message["response"] == "utter_my_data"
@@ -46,7 +48,9 @@ def test_my_data_shows_every_answer_and_comment_in_easy_read(database):
 
 def test_my_data_with_nothing_kept_says_so(database):
     dispatcher = CollectingDispatcher()
-    ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender="web-new"), {})
+    finished(
+        ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender="web-new"), {})
+    )
     assert dispatcher.messages[0]["response"] == "utter_my_data_none"
 
 
@@ -62,14 +66,18 @@ def test_my_data_tells_a_person_their_safety_messages_are_kept(database):
             level="severe",
         )
     dispatcher = CollectingDispatcher()
-    ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=SENDER), {})
+    finished(
+        ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=SENDER), {})
+    )
     assert "We keep 1 message that made us worried" in dispatcher.messages[0]["summary"]
 
 
 def test_forget_me_deletes_everything_and_asks_the_channel_to_delete_the_chat(database):
     answer_two_questions()
     dispatcher = CollectingDispatcher()
-    events = ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
+    events = finished(
+        ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
+    )
     forgotten, signal = dispatcher.messages
     assert forgotten["response"] == "utter_forgotten"
     assert (forgotten["answers"], forgotten["comments"]) == ("2 answers", "1 comment")
@@ -92,7 +100,7 @@ def test_forget_me_says_safety_messages_are_kept(database):
             level="severe",
         )
     dispatcher = CollectingDispatcher()
-    ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
+    finished(ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {}))
     said = [m.get("response") for m in dispatcher.messages]
     assert said[:2] == ["utter_forgotten", "utter_forgotten_safety_kept"]
 
@@ -133,7 +141,9 @@ def sign_and_raise() -> None:
 def test_my_data_shows_pledges_and_concerns(database):
     sign_and_raise()
     dispatcher = CollectingDispatcher()
-    ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=SENDER), {})
+    finished(
+        ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=SENDER), {})
+    )
     summary = dispatcher.messages[0]["summary"]
     assert "✍️ Pledge: Wirral, as a young person" in summary and "You signed as Jo." in summary
     assert "Birmingham, as Youth Club" in summary and "Signed by Jo Bloggs, Lead." in summary
@@ -144,7 +154,7 @@ def test_my_data_shows_pledges_and_concerns(database):
 def test_forget_me_deletes_pledges_concerns_and_waiting_messages(database):
     sign_and_raise()
     dispatcher = CollectingDispatcher()
-    ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {})
+    finished(ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {}))
     others = dispatcher.messages[0]["others"]
     assert "I deleted 1 pledge." in others and "I deleted 1 concern." in others
     assert "Your name is off 1 organisation pledge." in others
@@ -163,12 +173,16 @@ def test_a_kept_telegram_chat_is_shown_and_forgotten(database):
     with unit_of_work() as session:
         telegram.remember_chat(session, "telegram-person", 555)
     dispatcher = CollectingDispatcher()
-    ActionShowMyData().run(
-        dispatcher, make_tracker("my_data", "my data", sender="telegram-person"), {}
+    finished(
+        ActionShowMyData().run(
+            dispatcher, make_tracker("my_data", "my data", sender="telegram-person"), {}
+        )
     )
     assert "We keep your Telegram chat number" in dispatcher.messages[0]["summary"]
-    ActionForgetMe().run(
-        CollectingDispatcher(), make_tracker("affirm", "yes", sender="telegram-person"), {}
+    finished(
+        ActionForgetMe().run(
+            CollectingDispatcher(), make_tracker("affirm", "yes", sender="telegram-person"), {}
+        )
     )
     with unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(TelegramChat)) == 0

@@ -20,7 +20,7 @@ from bot.settings import get_settings
 from bot.store import repository
 from bot.store.db import unit_of_work
 from bot.store.models import Answer, ReviewResponse
-from tests.conftest import make_tracker
+from tests.conftest import finished, make_tracker
 
 PACK = get_pack("wirral")
 SENDER = "web-test-person"
@@ -33,13 +33,13 @@ def slots_from(events: list[dict[str, Any]]) -> dict[str, Any]:
 def start(database: str, text: str = "/start_review", entities=None) -> tuple[dict, list]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("start_review", text, entities=entities)
-    events = ActionStartReview().run(dispatcher, tracker, {})
+    events = finished(ActionStartReview().run(dispatcher, tracker, {}))
     return slots_from(events), dispatcher.messages
 
 
 def ask(slots: dict[str, Any]) -> list[dict[str, Any]]:
     dispatcher = CollectingDispatcher()
-    ActionAskReviewAnswer().run(dispatcher, make_tracker(slots=slots), {})
+    finished(ActionAskReviewAnswer().run(dispatcher, make_tracker(slots=slots), {}))
     return dispatcher.messages
 
 
@@ -47,7 +47,7 @@ def answer(slots: dict[str, Any], intent: str, text: str) -> tuple[dict, list]:
     """Give one message to the form's validation; return the new slots and messages."""
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(intent, text, slots=slots, active_loop="review_form")
-    result = ValidateReviewForm().validate_review_answer(text, dispatcher, tracker, {})
+    result = finished(ValidateReviewForm().validate_review_answer(text, dispatcher, tracker, {}))
     return {**slots, **result}, dispatcher.messages
 
 
@@ -74,7 +74,7 @@ def give_profile(slots: dict[str, Any], slot: str, text: str, entities=None) -> 
         "inform", text, slots=slots, active_loop="review_form", entities=entities
     )
     validate = getattr(ValidateReviewForm(), f"validate_{slot}")
-    result = validate(text, dispatcher, tracker, {})
+    result = finished(validate(text, dispatcher, tracker, {}))
     return {**slots, **result}, dispatcher.messages
 
 
@@ -228,7 +228,7 @@ def test_typed_answer_the_classifier_is_unsure_of_is_asked_again(database):
         active_loop="review_form",
         confidence=0.82,
     )
-    result = ValidateReviewForm().validate_review_answer("x", dispatcher, tracker, {})
+    result = finished(ValidateReviewForm().validate_review_answer("x", dispatcher, tracker, {}))
     assert dispatcher.messages[0]["response"] == "utter_review_not_understood"
     assert result["review_answer"] is None
     assert saved_answers() == {}
@@ -348,7 +348,9 @@ def test_a_typed_yes_the_classifier_is_unsure_of_is_asked_again(database):
     tracker = make_tracker(
         "affirm", "yez i gues", slots=slots, active_loop="review_form", confidence=0.6
     )
-    result = ValidateReviewForm().validate_review_answer("yez i gues", dispatcher, tracker, {})
+    result = finished(
+        ValidateReviewForm().validate_review_answer("yez i gues", dispatcher, tracker, {})
+    )
     assert result["review_stage"] == "hear_back"
     assert hear_back_saved() is None
 
@@ -370,7 +372,7 @@ def test_last_answer_completes_the_form_and_finish_marks_it_done(database):
     assert slots["review_answer"] == "done"
     assert len(saved_answers()) == 7
     dispatcher = CollectingDispatcher()
-    events = ActionFinishReview().run(dispatcher, make_tracker(slots=slots), {})
+    events = finished(ActionFinishReview().run(dispatcher, make_tracker(slots=slots), {}))
     assert dispatcher.messages[0]["response"] == "utter_review_thanks"
     assert slots_from(events)["review_response_id"] is None
     with unit_of_work() as session:
@@ -381,7 +383,7 @@ def test_last_answer_completes_the_form_and_finish_marks_it_done(database):
 def test_a_finished_review_is_not_asked_again(database):
     slots, _ = start(database)
     slots = complete_review(slots)
-    ActionFinishReview().run(CollectingDispatcher(), make_tracker(slots=slots), {})
+    finished(ActionFinishReview().run(CollectingDispatcher(), make_tracker(slots=slots), {}))
     slots, messages = start(database)
     assert slots["review_ready"] is False
     assert messages[0]["response"] == "utter_review_already_done"
@@ -395,7 +397,7 @@ def test_stop_half_way_then_hello_offers_to_carry_on_from_the_next_question(data
     slots, _ = answer(slots, "deny", "/deny")
     # The person stops here; the conversation's slots are lost, the store is not.
     dispatcher = CollectingDispatcher()
-    ActionGreet().run(dispatcher, make_tracker("greet", "hiya"), {})
+    finished(ActionGreet().run(dispatcher, make_tracker("greet", "hiya"), {}))
     assert dispatcher.messages[0]["response"] == "utter_welcome_back"
     assert dispatcher.messages[0]["review_title"] == PACK.general_review_title
     slots, messages = start(database)
@@ -405,7 +407,7 @@ def test_stop_half_way_then_hello_offers_to_carry_on_from_the_next_question(data
 
 def test_hello_with_nothing_unfinished_explains_the_assistant(database):
     dispatcher = CollectingDispatcher()
-    ActionGreet().run(dispatcher, make_tracker("greet", "hello"), {})
+    finished(ActionGreet().run(dispatcher, make_tracker("greet", "hello"), {}))
     assert dispatcher.messages[0]["response"] == "utter_greet"
 
 
@@ -429,7 +431,7 @@ def test_unknown_review_code_gets_a_kind_message_and_no_review(database):
         assert session.scalars(select(ReviewResponse)).all() == []
 
 
-async def test_starting_review_does_not_take_the_start_message_as_an_answer(database):
+def test_starting_review_does_not_take_the_start_message_as_an_answer(database):
     slots, _ = start(database)
     for intent, text in [("start_review", "/start_review"), ("affirm", "yes please")]:
         tracker = make_tracker(intent, text, slots=slots, active_loop="review_form")
@@ -437,20 +439,20 @@ async def test_starting_review_does_not_take_the_start_message_as_an_answer(data
         tracker.events.append({"event": "slot", "name": "review_answer", "value": None})
         domain = {"forms": {"review_form": {"required_slots": ["review_answer"]}}}
         dispatcher = CollectingDispatcher()
-        events = await ValidateReviewForm().run(dispatcher, tracker, domain)
+        events = finished(ValidateReviewForm().run(dispatcher, tracker, domain))
         assert dispatcher.messages == []
         assert saved_answers() == {}
         assert not any(e.get("name") == "review_stage" for e in events)
 
 
-async def test_form_validation_run_returns_slot_events(database):
+def test_form_validation_run_returns_slot_events(database):
     slots, _ = start(database)
     tracker = make_tracker(
         "affirm", "/affirm", slots={**slots, "review_answer": "/affirm"}, active_loop="review_form"
     )
     tracker.events.append({"event": "slot", "name": "review_answer", "value": "/affirm"})
     domain = {"forms": {"review_form": {"required_slots": ["review_answer"]}}}
-    events = await ValidateReviewForm().run(CollectingDispatcher(), tracker, domain)
+    events = finished(ValidateReviewForm().run(CollectingDispatcher(), tracker, domain))
     assert {
         "event": "slot",
         "timestamp": None,
@@ -497,7 +499,7 @@ def place(slots: dict[str, Any], intent: str, text: str, value: str | None = Non
     dispatcher = CollectingDispatcher()
     entities = [{"entity": "ladder_place", "value": value}] if value else []
     tracker = make_tracker(intent, text, slots=slots, active_loop="review_form", entities=entities)
-    result = ValidateReviewForm().validate_review_answer(text, dispatcher, tracker, {})
+    result = finished(ValidateReviewForm().validate_review_answer(text, dispatcher, tracker, {}))
     return {**slots, **result}, dispatcher.messages
 
 

@@ -18,7 +18,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install browser run test train validate lint clean cross-validate bench-safeguarding bench-export run-production bench-latency
+.PHONY: help install browser run test test-fast train validate lint clean cross-validate bench-safeguarding bench-export run-production bench-latency
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -73,6 +73,10 @@ run-production: install $(MODEL) ## Start the production profile: PostgreSQL, Re
 test: install browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
 	$(BIN)/ruff check bot actions tests bench
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: install ## Lint and the tests that need no model, browser or server (under 2 minutes)
+	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services"
 
 lint: install ## ruff
 	$(BIN)/ruff check bot actions tests bench

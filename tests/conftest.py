@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,25 @@ def stack(tmp_path_factory):
         yield running
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """An SQLite file with every migration applied, copied for each test that needs one."""
+    path = tmp_path_factory.mktemp("migrated") / "copro.db"
+    url = f"sqlite:///{path}"
+    db.upgrade(url)
+    db.engine_for(url).dispose()
+    return path
+
+
 @pytest.fixture
-def database(tmp_path, monkeypatch) -> str:
+def database(migrated_database, tmp_path, monkeypatch) -> str:
     """A migrated SQLite database in a temporary folder, used by get_engine()."""
-    url = f"sqlite:///{tmp_path / 'copro.db'}"
+    path = tmp_path / "copro.db"
+    shutil.copyfile(migrated_database, path)
+    url = f"sqlite:///{path}"
     monkeypatch.setenv("COPRO_DATABASE_URL", url)
     monkeypatch.setenv("COPRO_CHARTER", "wirral")
     _reset_caches()
-    db.upgrade(url)
     yield url
     db.engine_for(url).dispose()
     _reset_caches()

@@ -13,7 +13,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlp.components import BlendedIntentClassifier
+from bot.nlp.components import BlendedIntentClassifier, TypedWordsDIETClassifier, payload_intent
 
 # Three made-up features: the first means "yes", the second "no", the third "bye".
 YES, NO, BYE = [1, 0, 0], [0, 1, 0], [0, 0, 1]
@@ -48,7 +48,7 @@ def diet_ranking(**confidences: float) -> list[dict]:
 
 
 def linear_confidences(component: BlendedIntentClassifier, counts: list[int]) -> dict:
-    probabilities = component.clf.predict_proba([counts])[0]
+    probabilities = component.clf.predict_proba(component._create_X([message("", counts)]))[0]
     return dict(zip(component.clf.classes_, probabilities, strict=True))
 
 
@@ -116,3 +116,50 @@ def test_a_saved_model_loads_and_gives_the_same_answers(storage, trained):
     context = ExecutionContext(GraphSchema({}), node_name="blend")
     loaded = BlendedIntentClassifier.load({}, storage, Resource("blend"), context)
     assert loaded.clf.predict_proba([BYE]) == pytest.approx(trained.clf.predict_proba([BYE]))
+
+
+def test_the_linear_model_reads_counts_as_log_counts(trained):
+    counts = trained._create_X([message("no no no", [0, 3, 0])])
+    assert counts.toarray()[0].tolist() == pytest.approx([0.0, np.log(4), 0.0])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("/affirm", "affirm"),
+        ('/inform{"role": "parent_carer"}', "inform"),
+        ("  /deny", "deny"),
+        ("yes /affirm", None),
+        ("/", None),
+        ("and/or", None),
+        ("1/2", None),
+    ],
+)
+def test_a_payload_names_its_intent(text, intent):
+    assert payload_intent(Message(data={TEXT: text})) == intent
+
+
+def test_a_button_payload_keeps_its_own_intent(trained):
+    msg = message("/affirm", NO)
+    msg.set(INTENT, {"name": "affirm", "confidence": 1.0})
+    msg.set(INTENT_RANKING_KEY, diet_ranking(affirm=1.0))
+    trained.process([msg])
+    assert msg.get(INTENT) == {"name": "affirm", "confidence": 1.0}
+
+
+def test_diet_is_not_asked_about_a_button_payload(storage):
+    context = ExecutionContext(GraphSchema({}), node_name="diet")
+    diet = TypedWordsDIETClassifier.create(
+        TypedWordsDIETClassifier.get_default_config(), storage, Resource("diet"), context
+    )
+    diet.index_label_id_mapping = {0: "affirm", 1: "deny"}
+    payload, unknown, typed = (
+        Message({TEXT: "/deny"}),
+        Message({TEXT: "/nope"}),
+        Message({TEXT: "no"}),
+    )
+    assert diet.process([payload, unknown, typed]) == [payload, unknown, typed]
+    assert payload.get(INTENT) == {"name": "deny", "confidence": 1.0}
+    assert payload.get(INTENT_RANKING_KEY) == [{"name": "deny", "confidence": 1.0}]
+    # Typed words and unknown payloads go to the network (untrained here: no name).
+    assert typed.get(INTENT)["name"] is None and unknown.get(INTENT)["name"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 
 import pytest
@@ -15,11 +16,12 @@ from tests.conftest import in_ci
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def store_url(request, tmp_path, migrated_database):
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-        upgrade(url)
+        path = tmp_path / "store.db"
+        shutil.copyfile(migrated_database, path)
+        url = f"sqlite:///{path}"
         yield url
         engine_for(url).dispose()
         return

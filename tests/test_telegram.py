@@ -866,6 +866,7 @@ async def _two_processes(bot_api, settings, rasa):
     return apps
 
 
+@pytest.mark.services
 async def test_an_update_sent_to_two_processes_is_handled_once_with_redis(
     bot_api, api, settings, rasa
 ):

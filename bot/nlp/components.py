@@ -10,12 +10,15 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 SAFEGUARDING = "safeguarding"
+# A button's payload: "/affirm", '/inform{"role": "parent_carer"}'.
+_PAYLOAD = re.compile(r"\s*/([A-Za-z_][\w-]*)(?=$|[{@\s])")
 
 
 class RuleComponent(GraphComponent):
@@ -45,6 +48,44 @@ def decide(message: Message, intent: str) -> None:
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
+def payload_intent(message: Message) -> str | None:
+    """The intent a button's payload names, or None for typed words."""
+    found = _PAYLOAD.match(message.get(TEXT) or "")
+    return found.group(1) if found else None
+
+
+@DefaultV1Recipe.register(
+    [
+        DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
+        DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR,
+    ],
+    is_trainable=True,
+)
+class TypedWordsDIETClassifier(DIETClassifier):
+    """DIET, asked only about typed words.
+
+    A button's payload (`/affirm`) names its intent, which Rasa's
+    RegexMessageHandler sets at the end of the pipeline whatever was guessed.
+    Most messages in a review are button presses: running the network on them
+    cost a Rasa server a tenth of its time per message. The payload's intent is
+    set here (sure), so the components after this see what the handler will set.
+    """
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        known = set(self.index_label_id_mapping.values())
+        typed = []
+        for message in messages:
+            intent = payload_intent(message)
+            if intent in known:
+                sure = {"name": intent, "confidence": 1.0}
+                message.set(INTENT, sure, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [sure], add_to_output=True)
+            else:
+                typed.append(message)
+        super().process(typed)
+        return messages
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class BlendedIntentClassifier(LogisticRegressionClassifier):
     """A second opinion on the intent, combined with DIET's.
@@ -68,11 +109,27 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
             "max_iter": 1000,
         }
 
+    def _create_X(self, messages: list[Message]) -> Any:  # noqa: N802 - Rasa's name
+        """Rasa's features with each count c taken as log(1 + c).
+
+        On raw counts (a long message has many letter groups) the fit needed about
+        720 steps; on log counts about 250, three times faster to train, with the
+        same held-out score.
+        """
+        return super()._create_X(messages).log1p()
+
     def process(self, messages: list[Message]) -> list[Message]:
         if not hasattr(self.clf, "classes_"):
             return messages  # no training data: DIET's guess stands
-        # An empty message has no features: DIET's guess stands for it.
-        featured = [m for m in messages if m.get_sparse_features(attribute=TEXT)[1] is not None]
+        # An empty message has no features, and a button's payload names its
+        # intent: DIET's guess (or the payload's) stands for them.
+        known = set(self.clf.classes_)
+        featured = [
+            m
+            for m in messages
+            if m.get_sparse_features(attribute=TEXT)[1] is not None
+            and payload_intent(m) not in known
+        ]
         if not featured:
             return messages
         linear_all = self.clf.predict_proba(self._create_X(featured))

@@ -13,6 +13,18 @@ from bot.settings import PROJECT_ROOT
 
 OUT = PROJECT_ROOT / "var" / "results" / "cross-validation"
 REPORT = PROJECT_ROOT / "docs" / "nlu-report.md"
+TARGET = 0.91
+# Written by hand and kept when the report is written again.
+KEPT_SECTION = "## Configurations tried"
+
+
+def kept_section(report: str) -> list[str]:
+    """The hand-written section of an existing report, to carry over."""
+    start = report.find(KEPT_SECTION)
+    if start < 0:
+        return []
+    end = report.find("\n## ", start + 1)
+    return ["", report[start : end if end >= 0 else None].rstrip("\n")]
 
 
 def run_cross_validation(folds: int) -> float:
@@ -57,12 +69,15 @@ def write_report(folds: int, seconds: float) -> str:
         f"`nlu_data/nlu` with `config.yml` ({seconds / 60:.1f} minutes on this machine).",
         "Scores are on the held-out fold of each split, pooled over the folds.",
         "",
-        # Four places: 0.8997 must not read as a met target of 0.90.
-        f"- **Intent macro-F1: {macro['f1-score']:.4f}** (target: 0.90 or more: "
-        f"{'met' if macro['f1-score'] >= 0.90 else 'not met'})",
+        # Four places: 0.9097 must not read as a met target of 0.91.
+        f"- **Intent macro-F1: {macro['f1-score']:.4f}** (target: {TARGET:.2f} or more: "
+        f"{'met' if macro['f1-score'] >= TARGET else 'not met'})",
         f"- Intent macro precision {macro['precision']:.3f}, macro recall {macro['recall']:.3f}",
         f"- Intent accuracy: {intents.get('accuracy', float('nan')):.3f}",
         f"- Examples: {int(macro['support'])}",
+        *kept_section(REPORT.read_text() if REPORT.exists() else ""),
+        "",
+        "## Each intent",
         "",
         "| intent | precision | recall | F1 | examples |",
         "|---|---|---|---|---|",

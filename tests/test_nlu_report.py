@@ -16,3 +16,28 @@ def test_the_configurations_section_is_carried_over_and_nothing_else():
 
 def test_a_report_without_the_section_gets_none():
     assert kept_section("# NLU cross-validation report\n\n## Each intent\n") == []
+
+
+def test_the_folds_are_the_same_each_run_and_each_example_is_held_out_once():
+    from collections import Counter
+
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.nlp.report import NLU_DATA, cross_validation_folds
+
+    data = load_data(str(NLU_DATA))
+    first = list(cross_validation_folds(data, 5))
+    again = list(cross_validation_folds(data, 5))
+    held_out = [[e.get("text") for e in part] for _, part in first]
+    assert held_out == [[e.get("text") for e in part] for _, part in again]
+    assert sorted(t for part in held_out for t in part) == sorted(
+        e.get("text") for e in data.intent_examples
+    )
+    everywhere = set(e.get("intent") for e in data.intent_examples)
+    for train, part in first:
+        assert not {e.get("text") for e in part} & {e.get("text") for e in train.intent_examples}
+        assert train.regex_features == data.regex_features
+        # Stratified: every intent is in every held-out fold, in about the same share.
+        counts = Counter(e.get("intent") for e in part)
+        assert set(counts) == everywhere
+        assert abs(len(part) - len(data.intent_examples) / 5) <= len(everywhere)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import subprocess
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
 
 from bot.settings import PROJECT_ROOT
 
+NLU_DATA = PROJECT_ROOT / "nlu_data" / "nlu"
+CONFIG = PROJECT_ROOT / "config.yml"
+SEED = 42
 OUT = PROJECT_ROOT / "var" / "results" / "cross-validation"
 REPORT = PROJECT_ROOT / "docs" / "nlu-report.md"
 TARGET = 0.91
@@ -27,27 +33,79 @@ def kept_section(report: str) -> list[str]:
     return ["", report[start : end if end >= 0 else None].rstrip("\n")]
 
 
-def run_cross_validation(folds: int) -> float:
+def cross_validation_folds(
+    data: Any, count: int, seed: int = SEED
+) -> Iterator[tuple[Any, list[Any]]]:
+    """Training data without one fold, and that fold, for each of ``count`` folds.
+
+    The same folds on every run (Rasa's own cross-validation shuffles anew each
+    time), stratified by intent. Synonyms and the review code regex go with the
+    training part, as in `rasa train`.
+    """
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from sklearn.model_selection import StratifiedKFold
+
+    examples = data.intent_examples
+    labels = [example.get_full_intent() for example in examples]
+    split = StratifiedKFold(n_splits=count, shuffle=True, random_state=seed)
+    for train, held_out in split.split(examples, labels):
+        yield (
+            TrainingData(
+                training_examples=[examples[i] for i in train],
+                entity_synonyms=data.entity_synonyms,
+                regex_features=data.regex_features,
+                lookup_tables=data.lookup_tables,
+                responses=data.responses,
+            ),
+            [examples[i] for i in held_out],
+        )
+
+
+async def held_out_results(count: int) -> list[Any]:
+    """Rasa's evaluation of each fold by the model trained without it.
+
+    Only the held-out folds are run through the models: Rasa's command also
+    scores every model on its own training data, a quarter of the time, for a
+    figure this report does not use.
+    """
+    from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
+    from rasa.nlu.test import combine_result
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    data = load_data(str(NLU_DATA))
+    results: list[Any] = []
+    with TemporaryDirectory() as folder:
+        for number, (train, held_out) in enumerate(cross_validation_folds(data, count), start=1):
+            training_file = Path(folder) / "training_data.yml"
+            RasaYAMLWriter().dump(training_file, train)
+            model = train_nlu(str(CONFIG), str(training_file), folder)
+            processor = Agent.load(model).processor
+            await combine_result(
+                defaultdict(list),
+                defaultdict(lambda: defaultdict(list)),
+                defaultdict(list),
+                processor,
+                TrainingData(training_examples=held_out),
+                results,
+                [],
+                [],
+            )
+            print(f"fold {number} of {count} done", flush=True)
+    return results
+
+
+def run_cross_validation(count: int) -> float:
+    """Cross-validate, write Rasa's intent report and errors into OUT; seconds taken."""
+    from rasa.nlu.test import evaluate_intents
+
     started = time.monotonic()
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "rasa"),
-            "test",
-            "nlu",
-            "--nlu",
-            "nlu_data/nlu",
-            "--config",
-            "config.yml",
-            "--cross-validation",
-            "--folds",
-            str(folds),
-            "--out",
-            str(OUT),
-            "--no-plot",
-        ],
-        cwd=PROJECT_ROOT,
-        check=True,
-        env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"),
+    results = asyncio.run(held_out_results(count))
+    OUT.mkdir(parents=True, exist_ok=True)
+    evaluate_intents(
+        results, str(OUT), successes=False, errors=True, disable_plotting=True, report_as_dict=True
     )
     return time.monotonic() - started
 
@@ -65,8 +123,9 @@ def write_report(folds: int, seconds: float) -> str:
     lines = [
         "# NLU cross-validation report",
         "",
-        f"`make cross-validate` ran `rasa test nlu --cross-validation --folds {folds}` on "
-        f"`nlu_data/nlu` with `config.yml` ({seconds / 60:.1f} minutes on this machine).",
+        f"`make cross-validate` trained on {folds} folds of `nlu_data/nlu` (stratified by intent, "
+        f"seed {SEED}) with `config.yml` and scored each model on the fold it did not see "
+        f"({seconds / 60:.1f} minutes on this machine).",
         "Scores are on the held-out fold of each split, pooled over the folds.",
         "",
         # Four places: 0.9097 must not read as a met target of 0.91.

@@ -23,6 +23,9 @@ ANSWER_VALUES_BY_INTENT = {
 KNOWN_CHANNELS = {"web", "telegram", "rest", "test"}
 # The value of a form's slot that this person is not asked (e.g. a parent's age band).
 NOT_ASKED = "not_asked"
+# How sure the classifier must be that a short message means "stop" or "bye"
+# before a form ends on it (a clear "stop", "cancel" or "bye" scores 0.95 or more).
+STOP_CONFIDENCE = 0.9
 _QUESTION_START = re.compile(
     r"^(what|whats|what's|wat|how|why|who|which|can|could|do|does|is|are|explain|tell me)\b"
 )
@@ -73,9 +76,18 @@ def looks_like_question(text: str) -> bool:
 
 
 def wants_to_stop(tracker: Tracker) -> bool:
-    """A short "stop" or "bye": a long message that only sounds like one is kept as words."""
+    """A short, clear "stop" or "bye".
+
+    A long message that only sounds like one is kept as words, and so is a short
+    one the classifier is unsure of: a job title such as "Head of Service" can
+    look a little like a goodbye.
+    """
     words = re.findall(r"\w+", text_of(tracker))
-    return intent_of(tracker) in ("stop", "goodbye") and len(words) <= 4
+    return (
+        intent_of(tracker) in ("stop", "goodbye")
+        and len(words) <= 4
+        and confidence_of(tracker) >= STOP_CONFIDENCE
+    )
 
 
 def typed_by_person(text: str) -> bool:

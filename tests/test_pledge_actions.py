@@ -40,6 +40,7 @@ def step(
     intent: str = "inform",
     entities: list[dict[str, Any]] | None = None,
     sender: str = SENDER,
+    confidence: float = 0.99,
 ) -> tuple[dict[str, Any], list[str]]:
     """Give one message to a form's slot validation; the new slots and the responses sent."""
     dispatcher = CollectingDispatcher()
@@ -50,13 +51,16 @@ def step(
         entities=entities,
         active_loop=form,
         sender=sender,
+        confidence=confidence,
     )
     result = finished(getattr(validator, f"validate_{slot}")(text, dispatcher, tracker, {}))
     return {**slots, **result}, [m.get("response") for m in dispatcher.messages]
 
 
-def pledge_step(slots, slot, text, intent="inform", entities=None, sender=SENDER):
-    return step(ValidatePledgeForm(), "pledge_form", slots, slot, text, intent, entities, sender)
+def pledge_step(slots, slot, text, intent="inform", entities=None, sender=SENDER, confidence=0.99):
+    return step(
+        ValidatePledgeForm(), "pledge_form", slots, slot, text, intent, entities, sender, confidence
+    )
 
 
 def concern_step(slots, slot, text, intent="inform", entities=None):
@@ -186,6 +190,18 @@ def test_a_short_stop_ends_the_form_but_a_long_name_with_stop_in_it_is_kept(data
     assert said == ["utter_pledge_stopped"] and slots["pledge_agreed"] == "stopped"
     run(ActionSavePledge(), slots)
     assert rows() == []
+
+
+def test_a_short_answer_only_unsurely_taken_for_bye_is_kept_as_words(database):
+    slots = read_and_pledge(choose_kind("organisation"))
+    slots, _ = pledge_step(slots, "pledge_organisation", "Wirral Youth Service")
+    slots, _ = pledge_step(slots, "pledge_representative", "Asha Khan")
+    slots, said = pledge_step(
+        slots, "pledge_rep_role", "Head of Service", intent="goodbye", confidence=0.56
+    )
+    assert said == [] and slots["pledge_rep_role"] == "Head of Service"
+    slots, said = pledge_step(slots, "pledge_rep_role", "bye", intent="goodbye", confidence=1.0)
+    assert said == ["utter_pledge_stopped"]
 
 
 def rows() -> list[Pledge]:

@@ -76,7 +76,7 @@ test: install browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa sto
 
 test-fast: install ## Lint and the tests that need no model, browser or server (under 2 minutes)
 	$(BIN)/ruff check bot actions tests bench
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2
 
 lint: install ## ruff
 	$(BIN)/ruff check bot actions tests bench

@@ -11,7 +11,7 @@ messages: hello, start, role, seven answers each with "no more to say", and
 "no" to hearing back); on the floor they send 18 messages of the mood bot's
 own kind. 1, 10 and 50 people at once. Every figure next to the floor's is
 measured in the same run. Writes the "Conversations" section of
-docs/benchmarks.md. `make bench-latency` runs it (about 20 minutes).
+docs/benchmarks.md. `make bench-latency` runs it (about 10 minutes).
 """
 
 from __future__ import annotations

@@ -70,12 +70,10 @@ run-production: install $(MODEL) ## Start the production profile: PostgreSQL, Re
 	COPRO_REDIS_URL=$${COPRO_REDIS_URL:-redis://127.0.0.1:6379/1} \
 	$(BIN)/copro run --profile production --rasa-servers $${RASA_SERVERS:-2}
 
-test: install browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
-	$(BIN)/ruff check bot actions tests bench
+test: lint browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-test-fast: install ## Lint and the tests that need no model, browser or server (under 2 minutes)
-	$(BIN)/ruff check bot actions tests bench
+test-fast: lint ## Lint and the tests that need no model, browser or server (under 2 minutes)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2
 
 lint: install ## ruff

@@ -12,13 +12,20 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA, TEXT
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    METADATA,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 SAFEGUARDING = "safeguarding"
-# A button's payload: "/affirm", '/inform{"role": "parent_carer"}'.
-_PAYLOAD = re.compile(r"\s*/([A-Za-z_][\w-]*)(?=$|[{@\s])")
 
 
 class RuleComponent(GraphComponent):
@@ -49,9 +56,16 @@ def decide(message: Message, intent: str) -> None:
 
 
 def payload_intent(message: Message) -> str | None:
-    """The intent a button's payload names, or None for typed words."""
-    found = _PAYLOAD.match(message.get(TEXT) or "")
-    return found.group(1) if found else None
+    """The intent a button's payload names ("/affirm"), or None for typed words.
+
+    Read by Rasa's own parser, the one its RegexMessageHandler uses, so a message
+    is left to the classifiers exactly when the handler will not set its intent.
+    """
+    text = message.get(TEXT) or ""
+    if not text.strip().startswith(INTENT_MESSAGE_PREFIX):
+        return None
+    unpacked = YAMLStoryReader.unpack_regex_message(Message(data={TEXT: text}))
+    return (unpacked.get(INTENT) or {}).get(INTENT_NAME_KEY)
 
 
 @DefaultV1Recipe.register(

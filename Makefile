@@ -74,7 +74,7 @@ test: lint browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa storie
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: lint ## Lint and the tests that need no model, browser or server (under 2 minutes)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2 --dist loadgroup
 
 lint: install ## ruff
 	$(BIN)/ruff check bot actions tests bench

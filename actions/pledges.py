@@ -261,9 +261,7 @@ class ValidatePledgeForm(FormValidationAction):
             stop=lambda d: {slot: NOT_ASKED, **self._stop(d)},
             clean=pledges.clean_name,
             problem=pledges.NameProblem,
-            say_problem=lambda d, problem: d.utter_message(
-                response=f"utter_name_{problem}", limit=pledges.NAME_MAX
-            ),
+            say_problem=say_name_problem,
             is_question=lambda t, _text: confidence_of(t) > 0.8,
         )
 
@@ -282,8 +280,12 @@ class ValidatePledgeForm(FormValidationAction):
         pack = pledge_pack(tracker)
         kind = tracker.get_slot("pledge_kind")
         with unit_of_work() as session:
+            lookalike = pledges.lookalike_organisation(session, organisation)
             already = pledges.active_pledge(session, pack.id, kind, tracker.sender_id, organisation)
             signed_at = already.signed_at if already else None
+        if lookalike is not None:
+            say_name_problem(dispatcher, pledges.LookalikeName(lookalike))
+            return {"pledge_organisation": None}
         if signed_at is not None:
             dispatcher.utter_message(
                 response="utter_pledge_already_organisation",
@@ -329,8 +331,17 @@ class ValidatePledgeForm(FormValidationAction):
         try:
             return {"pledge_name": pledges.clean_first_name(text)}
         except pledges.NameProblem as problem:
-            dispatcher.utter_message(response=f"utter_name_{problem}", limit=pledges.NAME_MAX)
+            say_name_problem(dispatcher, problem)
             return {"pledge_name": None}
+
+
+def say_name_problem(dispatcher: CollectingDispatcher, problem: ValueError) -> None:
+    """Why a name cannot go on the list, kindly (``utter_name_<problem>`` in the domain)."""
+    dispatcher.utter_message(
+        response=f"utter_name_{problem}",
+        limit=pledges.NAME_MAX,
+        existing=getattr(problem, "existing", ""),
+    )
 
 
 def given(tracker: Tracker, slot: str) -> str | None:
@@ -356,18 +367,24 @@ class ActionSavePledge(Action):
         if tracker.get_slot("pledge_agreed") != YES or kind not in SIGNER_KINDS:
             return clear_form()
         pack = pledge_pack(tracker)
-        with unit_of_work() as session:
-            signed = pledges.sign_pledge(
-                session,
-                pseudonym=tracker.sender_id,
-                channel=channel_of(tracker),
-                charter=pack.id,
-                kind=kind,
-                organisation=given(tracker, "pledge_organisation"),
-                representative=given(tracker, "pledge_representative"),
-                representative_role=given(tracker, "pledge_rep_role"),
-                first_name=given(tracker, "pledge_name"),
-            )
+        try:
+            with unit_of_work() as session:
+                signed = pledges.sign_pledge(
+                    session,
+                    pseudonym=tracker.sender_id,
+                    channel=channel_of(tracker),
+                    charter=pack.id,
+                    kind=kind,
+                    organisation=given(tracker, "pledge_organisation"),
+                    representative=given(tracker, "pledge_representative"),
+                    representative_role=given(tracker, "pledge_rep_role"),
+                    first_name=given(tracker, "pledge_name"),
+                )
+        except pledges.NameProblem as problem:
+            # Another organisation signed with a name like this one since it was typed.
+            say_name_problem(dispatcher, problem)
+            dispatcher.utter_message(response="utter_pledge_not_signed")
+            return clear_form()
         date = f"{signed.signed_at:%d %B %Y}"
         if signed.already:
             dispatcher.utter_message(response="utter_pledge_already", area=pack.area, date=date)

@@ -61,6 +61,15 @@ def cmd_safety_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_redact(args: argparse.Namespace) -> int:
+    """One comment per line in; each redacted, one per line out (as every export does)."""
+    from bot.redaction import redact
+
+    for line in sys.stdin:
+        print(redact(line.rstrip("\n")), flush=True)
+    return 0
+
+
 def cmd_charters_check(args: argparse.Namespace) -> int:
     from bot.content import ContentError, load_pack
     from bot.content.loader import PACKS_DIR
@@ -153,7 +162,8 @@ def cmd_review_update(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    people = "1 person" if told == 1 else f"{told} people"
+    min_group = get_settings().min_group
+    people = f"fewer than {min_group} people" if 0 < told < min_group else f"{told} people"
     print(f"Saved for review {code}. It goes to {people} who asked to hear back.")
     if told and push_telegram():
         print("Telegram users have it now; web chat users see it on their next visit.")
@@ -214,21 +224,8 @@ def rasa_server_command(model: Path, endpoints: Path, port: int) -> list[str]:
 
 
 def server_command(host: str, port: int) -> list[str]:
-    """Serve bot.server with uvicorn. No websockets: Rasa pins a version uvicorn cannot use."""
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "bot.server:create_app",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--ws",
-        "none",
-        "--no-access-log",
-    ]
+    """Serve bot.server with uvicorn, with its bounds on slow and idle clients (bot.serving)."""
+    return [sys.executable, "-m", "bot.serving", "--host", host, "--port", str(port)]
 
 
 def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -416,7 +413,7 @@ def cmd_pledges(args: argparse.Namespace) -> int:
             except ContentError as error:
                 print(error, file=sys.stderr)
                 return 2
-        registers = build_register(session, args.only_charter)
+        registers = build_register(session, args.only_charter, min_group=get_settings().min_group)
     text = register_csv(registers) if args.format == "csv" else register_json(registers) + "\n"
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -474,7 +471,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"Wrote {len(results)} reviews to {args.out}.")
         return 0
     if args.format == "csv":
-        text = export_csv(results)
+        text = export_csv(results, settings.min_group)
     else:
         text = export_json(results, settings.min_group) + "\n"
     if args.out:
@@ -666,7 +663,6 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 def cmd_staff_list(args: argparse.Namespace) -> int:
     from bot.staff import accounts
     from bot.store.db import unit_of_work, upgrade
-    from bot.store.models import utcnow
 
     upgrade()
     with unit_of_work() as session:
@@ -674,15 +670,9 @@ def cmd_staff_list(args: argparse.Namespace) -> int:
     if not members:
         print("No staff accounts yet. Add one with: copro staff add NAME")
         return 0
-    now = utcnow()
     for m in members:
         last = f"{m.last_login_at:%Y-%m-%d %H:%M} UTC" if m.last_login_at else "never"
-        locked = (
-            f", locked until {m.locked_until:%H:%M} UTC"
-            if m.locked_until and m.locked_until > now
-            else ""
-        )
-        print(f"{m.username}: added {m.created_at:%Y-%m-%d}, last login {last}{locked}")
+        print(f"{m.username}: added {m.created_at:%Y-%m-%d}, last login {last}")
     return 0
 
 
@@ -877,6 +867,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="also print categories, matched words, thresholds"
     )
     safety_check.set_defaults(handler=cmd_safety_check)
+
+    redact = commands.add_parser(
+        "redact",
+        help="Read one comment per line on standard input; print each redacted, one per line "
+        "(names, contacts, addresses, schools and numbers replaced by [name], [phone], ...).",
+    )
+    redact.set_defaults(handler=cmd_redact)
 
     charters = commands.add_parser("charters", help="Charter packs.")
     charter_commands = charters.add_subparsers(dest="charters_command", required=True)

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,10 +19,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.alerts.desk import AlertDesk
 from bot.channels import telegram
+from bot.channels.inbound import MAX_MESSAGE_CHARS
 from bot.channels.kept import delivery, keep_trying
 from bot.channels.limits import ChatLimits
 from bot.channels.rasa_client import gateway_of
+from bot.channels.web.routes import MAX_BODY_BYTES
 from bot.channels.web.routes import routes as web_routes
+from bot.channels.web.sessions import ChatSessions
+from bot.content import channel_message
+from bot.request_limits import BodyLimit, RequestLimits, plain_refusal
 from bot.safety import safety_check
 from bot.settings import Settings, get_settings
 from bot.staff import security
@@ -43,10 +47,25 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
+# Answers under these paths are about one person: never kept by a browser or proxy.
+PRIVATE_PREFIXES = ("/api/",)
+
+# How big a request body may be, by path, and how long it may take to arrive.
+BODY_LIMITS = {
+    "/api/chat": BodyLimit(MAX_BODY_BYTES),
+    "/telegram/webhook": BodyLimit(telegram.MAX_UPDATE_BYTES),
+    # The staff dashboard checks each form against its own limit (bot.staff.security);
+    # this only stops a body far past the biggest of them, and gives big forms more time.
+    security.PREFIX: BodyLimit(
+        2 * max(security.MAX_FORM_BYTES, *security.FORM_LIMITS.values()), seconds=30.0
+    ),
+}
+# Every other path: its body, if any, is a small JSON object.
+DEFAULT_BODY_LIMIT = BodyLimit(MAX_BODY_BYTES)
 
 
 class SecurityHeaders:
-    """Add the security headers to every response."""
+    """Add the security headers to every response, and no-store to answers about a person."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -56,17 +75,31 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        added = dict(SECURITY_HEADERS)
+        if scope.get("path", "").startswith(PRIVATE_PREFIXES):
+            added["cache-control"] = "no-store"
+
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in added.items():
                     if name.encode() not in names:
                         headers.append((name.encode(), value.encode()))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def refusal(path: str, status: int) -> Response:
+    """The answer to a body refused by RequestLimits: the chat's kind words under /api/."""
+    if not path.startswith("/api/"):
+        return plain_refusal(path, status)
+    words = channel_message("too_long", limit=MAX_MESSAGE_CHARS)
+    if status == 408:
+        words = channel_message("too_slow")
+    return JSONResponse({"messages": [{"text": words, "buttons": []}]}, status_code=status)
 
 
 async def health(request: Request) -> Response:
@@ -124,7 +157,18 @@ OPENAPI = SchemaGenerator(
                             "assistant can take it; ask /api/waiting for the reply later.",
                         },
                     },
-                }
+                },
+                "KeepSignedIn": {
+                    "type": "object",
+                    "required": ["keep"],
+                    "properties": {
+                        "keep": {
+                            "type": "boolean",
+                            "description": "Stay signed in on this device after the "
+                            "browser closes (30 days from the last message).",
+                        }
+                    },
+                },
             }
         },
     }
@@ -214,15 +258,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(SecurityHeaders),
+            # Bodies refused while they are read: too big, or too slow to arrive.
+            Middleware(
+                RequestLimits, limits=BODY_LIMITS, default=DEFAULT_BODY_LIMIT, refusal=refusal
+            ),
             # Under /staff only: forms checked, then their CSRF token (asgi-csrf).
             Middleware(security.StaffGuard, settings=settings),
+            # The chat's signed session: a browser-session cookie unless the person
+            # chose to stay signed in (bot.channels.web.sessions).
             Middleware(
-                SessionMiddleware,
+                ChatSessions,
                 secret_key=settings.secret_key,
-                session_cookie="copro_session",
                 same_site="strict",
                 https_only=settings.production,
-                max_age=30 * 24 * 3600,
             ),
         ],
         lifespan=lifespan,

@@ -12,6 +12,12 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me"
+# COPRO_ENV's values, and whether each is production.
+ENVIRONMENTS = {"": False, "development": False, "production": True}
+# A production secret: 32 random bytes, written in letters and digits, is longer than this.
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_DISTINCT = 10
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -22,6 +28,41 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from error
+
+
+def _production(env: dict[str, str]) -> bool:
+    raw = env.get("COPRO_ENV", "")
+    value = raw.strip().lower()
+    if value not in ENVIRONMENTS:
+        raise ValueError(f"COPRO_ENV must be empty, development or production, not {raw!r}")
+    return ENVIRONMENTS[value]
+
+
+def _repeats(key: str) -> bool:
+    """The key is one shorter piece written again and again ("abcabcabc...")."""
+    return any(
+        all(key[i] == key[i % size] for i in range(len(key)))
+        for size in range(1, len(key) // 2 + 1)
+    )
+
+
+def _counts_along(key: str) -> bool:
+    """Most characters follow the one before ("abcdef...", "123456...", "aaaa...")."""
+    steps = sum(abs(ord(b) - ord(a)) <= 1 for a, b in zip(key, key[1:], strict=False))
+    return steps * 2 > len(key) - 1
+
+
+def weak_secret(key: str) -> str | None:
+    """Why ``key`` is too easy to guess to sign production sessions; None when it is fine."""
+    if len(key) < SECRET_MIN_LENGTH:
+        return f"is too short: {len(key)} of the {SECRET_MIN_LENGTH} characters it needs"
+    if len(set(key)) < SECRET_MIN_DISTINCT:
+        return f"uses only {len(set(key))} different characters"
+    if _repeats(key):
+        return "is a short piece repeated"
+    if _counts_along(key):
+        return "is mostly a run of characters in order"
+    return None
 
 
 @dataclass(frozen=True)
@@ -98,7 +139,15 @@ class Settings:
         if self.retention_days < 1:
             raise ValueError("COPRO_RETENTION_DAYS must be 1 or more")
         if self.production and self.secret_key == DEV_SECRET:
-            raise ValueError("COPRO_SECRET_KEY must be set in production")
+            raise ValueError(
+                f"COPRO_SECRET_KEY must be set in production. Make one with: {MAKE_SECRET}"
+            )
+        weakness = weak_secret(self.secret_key) if self.production else None
+        if weakness:
+            raise ValueError(
+                f"COPRO_SECRET_KEY {weakness}: production needs at least "
+                f"{SECRET_MIN_LENGTH} random characters. Make one with: {MAKE_SECRET}"
+            )
         if self.production and self.telegram_token and not self.telegram_secret:
             raise ValueError("COPRO_TELEGRAM_SECRET must be set in production with Telegram")
 
@@ -130,7 +179,7 @@ class Settings:
             min_group=_int(env, "COPRO_MIN_GROUP", 5),
             retention_days=_int(env, "COPRO_RETENTION_DAYS", 365),
             charter=env.get("COPRO_CHARTER", "wirral").strip().lower() or "wirral",
-            production=env.get("COPRO_ENV", "").lower() == "production",
+            production=_production(env),
             spacy_model=env.get("COPRO_SPACY_MODEL", ""),
             safety_model=env.get("COPRO_SAFETY_MODEL", ""),
             smtp_url=env.get("COPRO_SMTP_URL", "").strip(),

@@ -226,7 +226,7 @@ def running_production(
             COPRO_REDIS_URL=f"redis://127.0.0.1:{redis_port}/2",
             COPRO_ACTION_URL=f"http://127.0.0.1:{action_port}/webhook",
             COPRO_CHARTER="wirral",
-            COPRO_SECRET_KEY="fault-tests-" + tag,
+            COPRO_SECRET_KEY=secrets.token_urlsafe(32),
             COPRO_SPOOL_PATH=str(workdir / "spool.db"),
             COPRO_RASA_URL=",".join(production.rasa_urls),
             COPRO_PORT=str(server_port),

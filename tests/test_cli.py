@@ -260,7 +260,7 @@ def test_the_production_profile_starts_every_rasa_server_on_shared_stores():
     fronts = [
         env
         for (_, env), c in zip(services, commands, strict=True)
-        if "uvicorn" in c or "telegram" in c
+        if "bot.serving" in c or "telegram" in c
     ]
     assert len(fronts) == 2
     assert all(

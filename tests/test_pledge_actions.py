@@ -520,3 +520,68 @@ def test_the_area_can_be_changed_at_the_first_question_only(database):
     )
     assert slots["pledge_organisation"] == "Wirral Youth Service" and said == []
     assert slots["area"] == "wirral"
+
+
+def organisation_step(typed: str, sender: str = SENDER) -> tuple[dict[str, Any], list[dict]]:
+    """Type an organisation's name; the new slots and the messages sent (with their values)."""
+    slots = read_and_pledge(choose_kind("organisation", sender=sender))
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "inform",
+        typed,
+        slots={**slots, "requested_slot": "pledge_organisation"},
+        active_loop="pledge_form",
+        sender=sender,
+    )
+    validator = ValidatePledgeForm()
+    result = finished(validator.validate_pledge_organisation(typed, dispatcher, tracker, {}))
+    return {**slots, **result}, dispatcher.messages
+
+
+def sign_organisation(name: str, sender: str) -> None:
+    with unit_of_work() as session:
+        pledges.sign_pledge(
+            session,
+            pseudonym=sender,
+            channel="web",
+            charter="birmingham",
+            kind="organisation",
+            organisation=name,
+        )
+
+
+@pytest.mark.parametrize("typed", ["Birmingham City C\u043euncil", "\u0412irmingham Forum"])
+def test_an_organisation_name_that_mixes_alphabets_is_asked_again_kindly(database, typed):
+    slots, messages = organisation_step(typed)
+    assert slots["pledge_organisation"] is None
+    assert [m["response"] for m in messages] == ["utter_name_mixed_script"]
+
+
+def test_a_name_that_looks_like_one_on_the_register_is_asked_again_naming_it(database):
+    sign_organisation("Birmingham City Council", "web-council")
+    slots, messages = organisation_step("Birmingham City Counci1")
+    assert slots["pledge_organisation"] is None
+    [message] = messages
+    assert message["response"] == "utter_name_lookalike"
+    assert message["existing"] == "Birmingham City Council"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["انجمن والدین بیرمنگام", "Stowarzyszenie Rodziców Łódź", "Birmingham City Councillors"],
+)
+def test_a_name_in_one_alphabet_a_word_is_taken(database, typed):
+    sign_organisation("Birmingham City Council", "web-council")
+    slots, messages = organisation_step(typed)
+    assert messages == [] and slots["pledge_organisation"] == typed
+
+
+def test_a_lookalike_signed_in_the_meantime_is_not_saved_and_said_kindly(database):
+    slots, _ = organisation_step("Birmingham City Counci1")
+    slots, _ = pledge_step(slots, "pledge_representative", "Ann")
+    slots, _ = pledge_step(slots, "pledge_rep_role", "Boss")
+    sign_organisation("Birmingham City Council", "web-council")
+    events, messages = run(ActionSavePledge(), slots)
+    assert [m["response"] for m in messages] == ["utter_name_lookalike", "utter_pledge_not_signed"]
+    assert [row.organisation for row in rows()] == ["Birmingham City Council"]
+    assert {e["name"]: e["value"] for e in events}["pledge_organisation"] is None

@@ -536,12 +536,30 @@ async def test_the_webhook_checks_the_secret(bridge, api, rasa, settings, header
         assert rasa.received == [] and api.sent() == []
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"x"'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b'"x"',
+        b"[" * 1000 + b"]" * 1000,
+        b'{"update_id": 5, "x": ' + b"[" * 40 + b"]" * 40 + b"}",
+    ],
+    ids=["not-json", "list", "string", "1000-deep", "40-deep"],
+)
 async def test_the_webhook_refuses_a_body_that_is_not_an_update(bridge, settings, body):
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "content-type": "application/json"}
     async with server_client(settings, bridge) as client:
         response = await client.post("/telegram/webhook", content=body, headers=headers)
     assert response.status_code == 400
+
+
+async def test_the_webhook_refuses_a_body_over_its_limit_before_reading_it(bridge, settings):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "content-type": "application/json"}
+    too_big = b" " * (telegram.MAX_UPDATE_BYTES + 1)
+    async with server_client(settings, bridge) as client:
+        response = await client.post("/telegram/webhook", content=too_big, headers=headers)
+    assert response.status_code == 413
 
 
 async def test_the_webhook_is_404_without_a_token(database):

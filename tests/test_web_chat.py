@@ -48,8 +48,10 @@ def rasa() -> StandInRasa:
     return StandInRasa()
 
 
-def client_for(rasa: StandInRasa) -> httpx.AsyncClient:
-    app = create_app(Settings(secret_key="test-secret", rasa_url="http://rasa"))
+def client_for(rasa: StandInRasa, database_url: str = "") -> httpx.AsyncClient:
+    app = create_app(
+        Settings(secret_key="test-secret", rasa_url="http://rasa", database_url=database_url)
+    )
     app.state.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=rasa.app))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
@@ -134,6 +136,107 @@ async def test_broken_json_gets_a_kind_reply(rasa):
     async with client_for(rasa) as client:
         response = await client.post(
             "/api/chat", content=b"{not json", headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 400
+    assert response.json()["messages"][0]["text"] == channel_message("bad_request")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 1000 + b"]" * 1000, b'{"text": "hi", "x": ' + b"[" * 40 + b"]" * 40 + b"}"],
+    ids=["1000-deep", "40-deep"],
+)
+async def test_json_nested_too_deep_gets_a_kind_400(rasa, raw):
+    async with client_for(rasa) as client:
+        response = await client.post(
+            "/api/chat", content=raw, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 400
+    assert response.json()["messages"][0]["text"] == channel_message("bad_request")
+    assert rasa.received == []
+
+
+async def test_a_body_over_the_limit_is_refused_before_it_is_read(rasa):
+    async with client_for(rasa) as client:
+        response = await client.post(
+            "/api/chat", content=b"x" * 8_001, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413
+    assert response.headers["connection"] == "close"
+    assert response.json()["messages"][0]["text"] == channel_message("too_long", limit=1000)
+    assert rasa.received == []
+
+
+async def test_a_body_sent_in_pieces_is_refused_once_past_the_limit(rasa):
+    pulled = 0
+
+    async def pieces():
+        nonlocal pulled
+        for _ in range(10_000):  # 10 MB, if it were all read
+            pulled += 1
+            yield b"x" * 1_000
+
+    async with client_for(rasa) as client:
+        response = await client.post(
+            "/api/chat", content=pieces(), headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413
+    assert response.json()["messages"][0]["text"] == channel_message("too_long", limit=1000)
+    assert pulled <= 10
+    assert rasa.received == []
+
+
+async def test_answers_with_their_body_read_keep_the_connection(rasa):
+    async with client_for(rasa) as client:
+        for response in (
+            await client.get("/"),
+            await client.post("/api/chat", json={"text": "hi"}),
+            await client.post("/api/start-again", json={}),
+        ):
+            assert "connection" not in response.headers, response.url
+
+
+async def test_answers_about_the_person_are_never_cached(rasa, database):
+    async with client_for(rasa, database) as client:
+        for response in (
+            await client.post("/api/chat", json={"text": "hi"}),
+            await client.post("/api/waiting", json={}),
+            await client.post("/api/start-again", json={}),
+            await client.get("/api/my-data"),
+            await client.get("/api/keep-signed-in"),
+        ):
+            assert response.headers["cache-control"] == "no-store", response.url
+        assert "cache-control" not in (await client.get("/")).headers
+
+
+def _session_cookie(response: httpx.Response) -> str:
+    [cookie] = [c for c in response.headers.get_list("set-cookie") if c.startswith("copro_session")]
+    return cookie.lower()
+
+
+async def test_the_session_cookie_ends_with_the_browser_unless_the_person_keeps_it(rasa):
+    async with client_for(rasa) as client:
+        first = await client.post("/api/chat", json={"text": "hi"})
+        assert "max-age" not in _session_cookie(first) and "expires" not in _session_cookie(first)
+        assert (await client.get("/api/keep-signed-in")).json() == {"keep": False}
+        kept = await client.post("/api/keep-signed-in", json={"keep": True})
+        assert kept.json() == {"keep": True}
+        assert "max-age=2592000" in _session_cookie(kept)
+        # The choice is in the signed session: every later answer keeps it.
+        again = await client.post("/api/chat", json={"text": "again"})
+        assert "max-age=2592000" in _session_cookie(again)
+        assert (await client.get("/api/keep-signed-in")).json() == {"keep": True}
+        ended = await client.post("/api/keep-signed-in", json={"keep": False})
+        assert ended.json() == {"keep": False} and "max-age" not in _session_cookie(ended)
+    # Still the same person all along.
+    assert len({m["sender"] for m in rasa.received}) == 1
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[]", b'{"keep": "yes"}', b"{}"])
+async def test_keep_signed_in_needs_true_or_false(rasa, raw):
+    async with client_for(rasa) as client:
+        response = await client.post(
+            "/api/keep-signed-in", content=raw, headers={"content-type": "application/json"}
         )
     assert response.status_code == 400
     assert response.json()["messages"][0]["text"] == channel_message("bad_request")

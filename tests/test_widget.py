@@ -46,6 +46,7 @@ AXE_OPTIONS = {
 STATES = [
     "closed",
     "open-empty",
+    "keep-signed-in",
     "mid-review",
     "large-text",
     "high-contrast",
@@ -380,6 +381,10 @@ def journey(browser, server) -> dict:
         check("closed")
         open_chat(page)
         check("open-empty")
+        page.get_by_role("button", name="Keep me signed in on this device").click()
+        page.locator(".copro-keep-status", has_text="signed out").wait_for()
+        check("keep-signed-in")
+        page.get_by_role("button", name="Go back").click()
         start_review(page)
         check("mid-review")
         for _ in range(4):
@@ -671,6 +676,60 @@ def test_close_in_one_step_and_reopen_where_it_was(watched, server):
     page.get_by_role("button", name="Close chat").click()
     assert page.locator("#copro-panel").is_hidden()
     assert page.get_by_role("button", name="Open chat").get_attribute("aria-expanded") == "false"
+
+
+def session_cookie_expiry(page) -> float:
+    """When the chat's cookie ends: -1 for a browser-session cookie, else a Unix time."""
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "copro_session"]
+    return cookie["expires"]
+
+
+def test_keep_me_signed_in_is_a_choice_and_off_until_chosen(watched, server):
+    page = watched.page
+    load(page, server)
+    open_chat(page)
+    press(page, "Say hello")
+    # A shared computer: the cookie ends when the browser closes.
+    assert session_cookie_expiry(page) == -1
+    sender = sender_of(page)
+
+    # With the keyboard, from the top of the chat.
+    page.get_by_role("button", name="Close chat").focus()
+    tab_to(page, "Keep me signed in on this device")
+    page.keyboard.press("Enter")
+    keep = page.get_by_role("button", name="Keep me signed in on this device")
+    assert keep.get_attribute("aria-expanded") == "true"
+    panel = page.locator("#copro-keep")
+    assert "your own phone or computer" in panel.text_content()
+    status = page.locator(".copro-keep-status")
+    status.filter(has_text="You are signed out when the browser closes.").wait_for()
+    assert status.get_attribute("role") == "status"
+    yes = page.get_by_role("button", name="Yes, keep me signed in")
+    no = page.get_by_role("button", name="No, sign me out when I close")
+    assert (yes.get_attribute("aria-pressed"), no.get_attribute("aria-pressed")) == (
+        "false",
+        "true",
+    )
+
+    yes.click()
+    status.filter(has_text="You stay signed in on this device.").wait_for()
+    assert yes.get_attribute("aria-pressed") == "true"
+    assert session_cookie_expiry(page) > time.time() + 29 * 24 * 3600
+    # Still the same person, and every later answer keeps the choice.
+    assert sender_of(page) == sender
+    page.keyboard.press("Escape")
+    assert panel.is_hidden() and focused_word(page) == "Keep me signed in on this device"
+    page.locator("#copro-message").fill("thank you")
+    page.locator("#copro-message").press("Enter")
+    wait_reply(page)
+    assert session_cookie_expiry(page) > time.time() + 29 * 24 * 3600
+
+    keep.click()
+    status.filter(has_text="You stay signed in on this device.").wait_for()
+    no.click()
+    status.filter(has_text="You are signed out when the browser closes.").wait_for()
+    assert session_cookie_expiry(page) == -1
+    assert sender_of(page) == sender
 
 
 def test_reload_carries_on_the_review_and_start_again_begins_afresh(watched, server, stack):

@@ -52,6 +52,7 @@ from bot.channels.inbound import MAX_MESSAGE_CHARS, Inbound, button_payload, pse
 from bot.channels.rasa_client import FORGET_CONVERSATION, RasaGateway, make_gateway
 from bot.channels.turn import Conversation
 from bot.content import channel_message
+from bot.request_limits import read_json
 from bot.safety import safety_check
 from bot.settings import Settings
 from bot.store import telegram as chats
@@ -513,11 +514,13 @@ async def webhook(request: Request) -> Response:
       "200":
         description: The update was handled.
       "400":
-        description: The body was not an update.
+        description: The body was not an update (or its JSON was nested too deep).
       "403":
         description: The secret token header was wrong or missing.
       "404":
         description: Telegram is not set up on this server.
+      "408":
+        description: The body took too long to arrive.
       "413":
         description: The body was too large.
       "503":
@@ -531,11 +534,10 @@ async def webhook(request: Request) -> Response:
     application: Application | None = getattr(request.app.state, "telegram", None)
     if application is None:
         return Response(status_code=503)
+    # bot.server refuses a body over MAX_UPDATE_BYTES while reading it.
     body = await request.body()
-    if len(body) > MAX_UPDATE_BYTES:
-        return Response(status_code=413)
     try:
-        data = json.loads(body)
+        data = read_json(body)
         if not isinstance(data, dict):
             return Response(status_code=400)
         update = Update.de_json(data, application.bot)

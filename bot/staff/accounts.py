@@ -1,29 +1,27 @@
-"""Staff accounts for the dashboard: Argon2 password hashes and a lock after failed logins.
+"""Staff accounts for the dashboard: Argon2 password hashes, checked at login.
 
-After ``MAX_FAILED`` wrong passwords in a row an account is locked for
-``LOCK_FOR``; while it is locked even the right password is refused. The count
-and the lock are kept in the database, so they hold in every process.
+An account is never locked: wrong passwords pause the place they come from
+(bot.staff.login_guard), so someone who knows a staff name cannot shut its
+owner out. ``failed_logins`` counts the wrong passwords since the last
+successful login, for the record. Sessions are in bot.staff.sessions.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import StaffAccount, utcnow
+from bot.store.models import StaffAccount, StaffSession, utcnow
 
-MAX_FAILED = 5
-LOCK_FOR = timedelta(minutes=15)
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
@@ -46,16 +44,13 @@ class StaffMember:
     username: str
     created_at: datetime
     last_login_at: datetime | None
-    locked_until: datetime | None
 
 
 @dataclass(frozen=True)
 class Login:
-    """The outcome of a login: the account and its session fingerprint, or why not."""
+    """The outcome of a login: the account, or None."""
 
     member: StaffMember | None
-    fingerprint: str | None = None
-    locked: bool = False
 
     @property
     def ok(self) -> bool:
@@ -69,13 +64,9 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _member(account: StaffAccount) -> StaffMember:
+def member(account: StaffAccount) -> StaffMember:
     return StaffMember(
-        account.id,
-        account.username,
-        as_utc(account.created_at),
-        as_utc(account.last_login_at),
-        as_utc(account.locked_until),
+        account.id, account.username, as_utc(account.created_at), as_utc(account.last_login_at)
     )
 
 
@@ -114,14 +105,15 @@ def add_account(session: Session, name: str, password: str) -> StaffMember:
             session.add(account)
     except IntegrityError as error:  # added by someone else at the same moment
         raise NameTaken(f"There is already an account called {name}.") from error
-    return _member(account)
+    return member(account)
 
 
 def remove_account(session: Session, name: str) -> bool:
-    """Delete the account; its sessions stop working at their next request."""
+    """Delete the account and every session of it: anyone logged in with it is logged out."""
     account = find(session, name)
     if account is None:
         return False
+    session.execute(delete(StaffSession).where(StaffSession.account_id == account.id))
     session.delete(account)
     session.flush()
     return True
@@ -129,12 +121,12 @@ def remove_account(session: Session, name: str) -> bool:
 
 def list_accounts(session: Session) -> list[StaffMember]:
     accounts = session.scalars(select(StaffAccount).order_by(func.lower(StaffAccount.username)))
-    return [_member(a) for a in accounts]
+    return [member(a) for a in accounts]
 
 
-def fingerprint(secret_key: str, password_hash: str) -> str:
-    """A keyed digest of the password hash: a new password ends every older session."""
-    return hmac.new(secret_key.encode(), password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+def password_print(password_hash: str) -> str:
+    """A digest of the password hash, kept with each session: a new password ends them all."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -149,10 +141,8 @@ def _matches(password_hash: str, password: str) -> bool:
         return False
 
 
-def verify_login(
-    session: Session, name: str, password: str, secret_key: str, now: datetime | None = None
-) -> Login:
-    """Check a login; count a failure, lock after MAX_FAILED, reset on success.
+def verify_login(session: Session, name: str, password: str, now: datetime | None = None) -> Login:
+    """Check a login; count a wrong password for the record, reset the count on success.
 
     An unknown name is checked against a dummy hash, so it takes about as long
     as a known one.
@@ -162,36 +152,13 @@ def verify_login(
     if account is None or len(password or "") > PASSWORD_MAX:
         _matches(_dummy_hash(), password[:PASSWORD_MAX] if password else "")
         return Login(None)
-    locked_until = as_utc(account.locked_until)
-    if locked_until is not None and locked_until > now:
-        _matches(_dummy_hash(), password)  # the same time, and never a hint
-        return Login(None, locked=True)
     if not _matches(account.password_hash, password):
         account.failed_logins = StaffAccount.failed_logins + 1
         session.flush()
-        session.refresh(account, ["failed_logins"])
-        now_locked = account.failed_logins >= MAX_FAILED
-        if now_locked:
-            # Counted again from nothing once the lock ends.
-            account.locked_until = now + LOCK_FOR
-            account.failed_logins = 0
-        return Login(None, locked=now_locked)
+        return Login(None)
     if HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = HASHER.hash(password)
     account.failed_logins = 0
-    account.locked_until = None
     account.last_login_at = now
     session.flush()
-    return Login(_member(account), fingerprint(secret_key, account.password_hash))
-
-
-def session_account(
-    session: Session, account_id: int, print_: str, secret_key: str
-) -> StaffMember | None:
-    """The account a session cookie names, if it still exists with the same password."""
-    account = session.get(StaffAccount, account_id)
-    if account is None:
-        return None
-    if not hmac.compare_digest(fingerprint(secret_key, account.password_hash), print_):
-        return None
-    return _member(account)
+    return Login(member(account))

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -29,7 +30,7 @@ from telegram.error import TelegramError
 
 from bot.content import CharterPack, get_pack, list_packs
 from bot.settings import Settings
-from bot.staff import accounts, quality, reviews, security
+from bot.staff import accounts, login_guard, quality, reviews, security, sessions
 from bot.staff.charts import ANSWER_WORDS
 from bot.staff.export import (
     CHANNEL_KEYS,
@@ -85,8 +86,13 @@ DOWNLOADS = {
     "json": ("application/json", "JSON (data)"),
 }
 LOGIN_FAILED = (
-    "That user name and password did not work. After 5 wrong tries in a row, "
-    "an account is locked for 15 minutes."
+    "That user name and password did not work. After "
+    f"{login_guard.MAX_FAILED} wrong tries, logging in with that name from here is paused "
+    f"for {int(login_guard.LOCK_FOR.total_seconds() // 60)} minutes."
+)
+LOGOUT_UNFINISHED = (
+    "You are logged out on this computer, but the dashboard could not reach its data to "
+    "end your session everywhere. Please log in and log out again in a minute."
 )
 UNAVAILABLE = "The dashboard cannot reach its data just now. Please try again in a minute."
 REVIEW_PROBLEMS = {
@@ -201,10 +207,9 @@ def _number(text: str) -> int | None:
 # ---- Who is signed in ------------------------------------------------------------------------
 
 
-def _account_for(url: str, claims: security.SessionClaims, secret: str) -> object:
+def _account_for(url: str, session_id: str) -> object:
     with unit_of_work(engine_for(url)) as session:
-        member = accounts.session_account(session, claims.account_id, claims.fingerprint, secret)
-        return member or False
+        return sessions.current(session, session_id) or False
 
 
 def staff_only(kind: str = PAGE) -> Callable[[Handler], Handler]:
@@ -214,11 +219,10 @@ def staff_only(kind: str = PAGE) -> Callable[[Handler], Handler]:
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
             settings = _settings(request)
-            claims = security.read_session(settings, request.cookies.get(security.COOKIE))
+            session_id = security.read_session(settings, request.cookies.get(security.COOKIE))
             member: object = False
-            if claims is not None:
-                url, secret = settings.database_url, settings.secret_key
-                member = await in_thread(_account_for, url, claims, secret)
+            if session_id is not None:
+                member = await in_thread(_account_for, settings.database_url, session_id)
             if member is None:
                 return _no_store(_unavailable(request, kind))
             if member is False:
@@ -249,9 +253,34 @@ def _safe_next(path: object) -> str | None:
 # ---- Logging in and out ----------------------------------------------------------------------
 
 
-def _login(url: str, name: str, password: str, secret: str) -> accounts.Login:
+def _login(url: str, name: str, password: str) -> object:
+    """Check the password and start a session: (member, session id), False, or None.
+
+    Runs in the password check pool (bot.staff.login_guard); None when the store
+    did not answer.
+    """
+    try:
+        with unit_of_work(engine_for(url)) as session:
+            result = accounts.verify_login(session, name, password)
+            if not result.ok:
+                return False
+            return result.member, sessions.start(session, result.member.id)
+    except SQLAlchemyError as error:
+        logger.warning("The store did not answer: %s", type(error).__name__)
+        return None
+
+
+def _end_session(url: str, session_id: str) -> bool:
     with unit_of_work(engine_for(url)) as session:
-        return accounts.verify_login(session, name, password, secret)
+        return sessions.end(session, session_id)
+
+
+def _login_guard(request: Request) -> login_guard.LoginGuard:
+    """This server's login limits, made on first use."""
+    guard = getattr(request.app.state, "login_guard", None)
+    if guard is None:
+        guard = request.app.state.login_guard = login_guard.LoginGuard()
+    return guard
 
 
 async def login_page(request: Request) -> Response:
@@ -265,29 +294,58 @@ async def login_page(request: Request) -> Response:
     )
 
 
+def _wait(request: Request, seconds: int, words: str, name: str, after: str | None) -> Response:
+    page = _render(request, "login.html", 429, error=words, username=name, next=after)
+    page.headers["retry-after"] = str(seconds)
+    return _no_store(page)
+
+
 async def login(request: Request) -> Response:
     settings = _settings(request)
     form = await request.form()
     name = _field(form, "username", 200)
     password = _field(form, "password", accounts.PASSWORD_MAX + 1)
     after = _safe_next(_field(form, "next", 200))
-    result = await in_thread(_login, settings.database_url, name, password, settings.secret_key)
+    address = request.client.host if request.client else "unknown"
+    guard = _login_guard(request)
+    pause = guard.check(address, name)
+    if pause is not None:
+        logger.info("A staff login was paused: too many attempts.")
+        return _wait(request, pause.seconds, pause.words, name, after)
+    try:
+        result = await login_guard.PASSWORD_CHECKS.run(
+            _login, settings.database_url, name, password
+        )
+    except login_guard.Busy:
+        logger.info("A staff login was turned away: every password check was busy.")
+        return _wait(request, 60, login_guard.BUSY, name, after)
     if result is None:
         return _no_store(_unavailable(request))
-    if not result.ok:
-        logger.info("A staff login was refused%s.", " (account locked)" if result.locked else "")
+    if result is False:
+        guard.failed(address, name)
+        logger.info("A staff login was refused.")
         page = _render(request, "login.html", 401, error=LOGIN_FAILED, username=name, next=after)
         return _no_store(page)
-    logger.info("Staff account #%s logged in.", result.member.id)
+    member, session_id = result
+    guard.succeeded(address, name)
+    logger.info("Staff account #%s logged in.", member.id)
     response = RedirectResponse(after or "/staff", status_code=303)
-    value = security.session_value(settings, result.member.id, result.fingerprint)
-    security.set_session(response, settings, value)
+    security.set_session(response, settings, security.session_value(settings, session_id))
     return _no_store(response)
 
 
 async def logout(request: Request) -> Response:
-    response = RedirectResponse("/staff/login?out=1", status_code=303)
-    security.clear_session(response, _settings(request))
+    """Ends the session on the server, so that no copy of the cookie works any more."""
+    settings = _settings(request)
+    session_id = security.read_session(settings, request.cookies.get(security.COOKIE))
+    ended = True
+    if session_id is not None:
+        ended = await in_thread(_end_session, settings.database_url, session_id) is not None
+    if ended:
+        response = RedirectResponse("/staff/login?out=1", status_code=303)
+    else:
+        response = _problem(request, 503, "Not logged out everywhere", LOGOUT_UNFINISHED)
+    security.clear_session(response, settings)
     return _no_store(response)
 
 
@@ -303,7 +361,7 @@ class ReviewRow:
     held_on: str | None
     created_at: datetime
     closed_at: datetime | None
-    people: int
+    people: int | None
 
 
 def _areas() -> dict[str, str]:
@@ -334,11 +392,11 @@ def _review_rows(url: str, min_group: int) -> list[ReviewRow]:
         ]
 
 
-def people_words(people: int, min_group: int) -> str:
-    """How many answered, with a small group never given exactly."""
+def people_words(people: int | None, min_group: int) -> str:
+    """How many answered, with a small group never given exactly (None: a small group)."""
     if people == 0:
         return "None yet"
-    if people < min_group:
+    if people is None or people < min_group:
         return f"Fewer than {min_group}"
     return str(people)
 
@@ -524,7 +582,7 @@ async def review_export(request: Request) -> Response:
     if fmt == "xlsx":
         body = await run_in_threadpool(export_xlsx, results, min_group)
     elif fmt == "csv":
-        body = export_csv(results).encode("utf-8")
+        body = export_csv(results, min_group).encode("utf-8")
     else:
         body = (export_json(results, min_group) + "\n").encode("utf-8")
     suffix = "-with-comments" if comments else ""
@@ -611,14 +669,15 @@ async def post_review_update(request: Request) -> Response:
 # ---- Pledges ---------------------------------------------------------------------------------
 
 
-def _registers(url: str) -> list[CharterRegister]:
+def _registers(url: str, min_group: int) -> list[CharterRegister]:
     with unit_of_work(engine_for(url)) as session:
-        return build_register(session)
+        return build_register(session, min_group=min_group)
 
 
 @staff_only()
 async def pledges_page(request: Request) -> Response:
-    registers = await in_thread(_registers, _settings(request).database_url)
+    settings = _settings(request)
+    registers = await in_thread(_registers, settings.database_url, settings.min_group)
     if registers is None:
         return _unavailable(request)
     return _render(request, "pledges.html", registers=registers)

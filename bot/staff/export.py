@@ -1,7 +1,7 @@
 """Aggregated, suppressed feedback: the `copro export` contract (see shared/design.md).
 
-Counts are made in SQL (live answers, plus the tallies the retention policy
-keeps), then suppressed here:
+Counts come from each review's latest release (bot.store.releases: they change
+only once ``min_group`` more people have answered), then are suppressed here:
 
 - a review with fewer than ``min_group`` people has every question withheld
   (``"suppressed": true``);
@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.content import ContentError, get_pack
@@ -33,14 +33,10 @@ from bot.store.models import (
     LADDER_QUESTION,
     LEVEL_PLACE,
     ROLES,
-    Answer,
-    AnswerTally,
     Pledge,
-    Respondent,
-    ResponseTally,
     Review,
-    ReviewResponse,
 )
+from bot.store.releases import Released, released_comments, released_counts
 from bot.store.retention import UNKNOWN_ROLE
 from bot.store.updates import updates_for
 
@@ -105,7 +101,8 @@ class ReviewResult:
     charter: str
     level: str | None
     held_on: str | None
-    responses: int
+    # People in the latest release; None: some answered, fewer than the group.
+    responses: int | None
     questions: list[QuestionResult]
     # People by role and by channel, suppressed like the answer counts (None: withheld).
     by_role: dict[str, int | None] | None = None
@@ -166,77 +163,9 @@ def _reviews(
     ]
 
 
-def _answer_counts(session: Session, review_ids: list[int]) -> dict[tuple[int, str, str], int]:
-    """(review, question, answer) → people, from live answers and kept tallies, in SQL."""
-    live = (
-        select(
-            ReviewResponse.review_id.label("review_id"),
-            Answer.question_id.label("question_id"),
-            Answer.value.label("value"),
-            func.count().label("n"),
-        )
-        .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
-        .where(ReviewResponse.review_id.in_(review_ids))
-        .group_by(ReviewResponse.review_id, Answer.question_id, Answer.value)
-    )
-    kept = (
-        select(
-            AnswerTally.review_id,
-            AnswerTally.question_id,
-            AnswerTally.value,
-            func.sum(AnswerTally.count),
-        )
-        .where(AnswerTally.review_id.in_(review_ids))
-        .group_by(AnswerTally.review_id, AnswerTally.question_id, AnswerTally.value)
-    )
-    both = union_all(live, kept).subquery()
-    rows = session.execute(
-        select(both.c.review_id, both.c.question_id, both.c.value, func.sum(both.c.n)).group_by(
-            both.c.review_id, both.c.question_id, both.c.value
-        )
-    )
-    return {(r, q, v): int(n) for r, q, v, n in rows}
-
-
-def _people_by(session: Session, review_ids: list[int], column: str) -> dict[int, dict[str, int]]:
-    """People per review by role or by channel, live and kept, in SQL."""
-    if column == "role":
-        live_key = func.coalesce(Respondent.role, UNKNOWN_ROLE)
-        live = (
-            select(ReviewResponse.review_id, live_key, func.count())
-            .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
-            .where(ReviewResponse.review_id.in_(review_ids))
-            .group_by(ReviewResponse.review_id, live_key)
-        )
-    else:
-        live = (
-            select(ReviewResponse.review_id, ReviewResponse.channel, func.count())
-            .where(ReviewResponse.review_id.in_(review_ids))
-            .group_by(ReviewResponse.review_id, ReviewResponse.channel)
-        )
-    kept_key = getattr(ResponseTally, column)
-    kept = (
-        select(ResponseTally.review_id, kept_key, func.sum(ResponseTally.count))
-        .where(ResponseTally.review_id.in_(review_ids))
-        .group_by(ResponseTally.review_id, kept_key)
-    )
-    both = union_all(live, kept).subquery()
-    review_id, key, n = both.c
-    rows = session.execute(select(review_id, key, func.sum(n)).group_by(review_id, key))
-    result: dict[int, dict[str, int]] = defaultdict(dict)
-    for rid, name, count in rows:
-        result[rid][name] = int(count)
-    return result
-
-
-def _comments(session: Session, review_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    """Comments per review, redacted, without who wrote them, in a fixed order."""
-    rows = session.execute(
-        select(ReviewResponse.review_id, Answer.question_id, Answer.comment, Respondent.pseudonym)
-        .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
-        .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
-        .where(ReviewResponse.review_id.in_(review_ids), Answer.comment.is_not(None))
-    ).all()
+def _comments(session: Session, commented: tuple[tuple[int, str], ...]) -> list[tuple[str, str]]:
+    """(question, redacted words) of a release's comments, without who wrote them."""
+    rows = released_comments(session, commented)
     people = {pseudonym for *_, pseudonym in rows}
     names: dict[str, list[str]] = defaultdict(list)
     if people:
@@ -247,26 +176,7 @@ def _comments(session: Session, review_ids: list[int]) -> dict[int, list[tuple[s
         )
         for pseudonym, first_name, representative in given:
             names[pseudonym] += [n for n in (first_name, representative) if n]
-    result: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for review_id, question_id, comment, pseudonym in rows:
-        result[review_id].append((question_id, redact(comment, names[pseudonym])))
-    return result
-
-
-def _people(session: Session, review_ids: list[int]) -> dict[int, int]:
-    live = (
-        select(ReviewResponse.review_id.label("review_id"), func.count().label("n"))
-        .where(ReviewResponse.review_id.in_(review_ids))
-        .group_by(ReviewResponse.review_id)
-    )
-    kept = (
-        select(ResponseTally.review_id, func.sum(ResponseTally.count))
-        .where(ResponseTally.review_id.in_(review_ids))
-        .group_by(ResponseTally.review_id)
-    )
-    both = union_all(live, kept).subquery()
-    rows = session.execute(select(both.c.review_id, func.sum(both.c.n)).group_by(both.c.review_id))
-    return {r: int(n) for r, n in rows}
+    return [(question, redact(words, names[pseudonym])) for question, words, pseudonym in rows]
 
 
 def build_export(
@@ -287,54 +197,48 @@ def build_export(
     """
     reviews = _reviews(session, code, charter, since, until)
     ids = [r.id for r in reviews]
-    counts = _answer_counts(session, ids) if ids else {}
-    people = _people(session, ids) if ids else {}
-    roles = _people_by(session, ids, "role") if ids else {}
-    channels = _people_by(session, ids, "channel") if ids else {}
-    written = _comments(session, ids) if ids and comments else {}
+    releases = released_counts(session, ids, min_group)
     changes = updates_for(session, ids)
-    by_question: dict[tuple[int, str], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(ANSWER_VALUES, 0)
-    )
-    for (review_id, question_id, value), n in counts.items():
-        if value in ANSWER_VALUES:
-            by_question[(review_id, question_id)][value] += n
     results = []
     for review in progress(reviews) if progress else reviews:
         try:
             questions = get_pack(review.charter).questions
         except ContentError:
             questions = ()
-        total = people.get(review.id, 0)
-        rows = []
-        for question in questions:
-            raw = by_question[(review.id, question.id)]
-            if total < min_group:
-                rows.append(QuestionResult(question.id, question.text, question.principle, None))
-                continue
-            shown, withheld = suppress_counts(raw, min_group)
-            rows.append(
-                QuestionResult(question.id, question.text, question.principle, shown, withheld)
-            )
+        released = releases.get(review.id, Released(None, False))
+        counts = released.counts
+        if counts is not None and counts.people < min_group:
+            counts = None  # released under a smaller COPRO_MIN_GROUP than today's
+
+        def suppressed(raw: dict[str, int], shown_counts=counts):
+            return suppress_counts(raw, min_group) if shown_counts is not None else (None, [])
+
+        def answers(question_id: str, shown_counts=counts) -> dict[str, int]:
+            if shown_counts is None:
+                return dict.fromkeys(ANSWER_VALUES, 0)
+            return {value: shown_counts.answer(question_id, value) for value in ANSWER_VALUES}
+
+        rows = [
+            QuestionResult(q.id, q.text, q.principle, *suppressed(answers(q.id))) for q in questions
+        ]
         principle_rows = []
         pack_principles = get_pack(review.charter).principles if questions else ()
         for principle in pack_principles:
             raw = dict.fromkeys(ANSWER_VALUES, 0)
             for question in questions:
                 if question.principle == principle.id:
-                    for value, n in by_question[(review.id, question.id)].items():
+                    for value, n in answers(question.id).items():
                         raw[value] += n
-            shown, withheld = suppress_counts(raw, min_group) if total >= min_group else (None, [])
             principle_rows.append(
-                QuestionResult(principle.id, principle.name, principle.id, shown, withheld)
+                QuestionResult(principle.id, principle.name, principle.id, *suppressed(raw))
             )
         groups = {}
-        for name, found, keys in (
-            ("by_role", roles, ROLE_KEYS),
-            ("by_channel", channels, CHANNEL_KEYS),
+        for name, attribute, keys in (
+            ("by_role", "roles", ROLE_KEYS),
+            ("by_channel", "channels", CHANNEL_KEYS),
         ):
-            raw = {key: found.get(review.id, {}).get(key, 0) for key in keys}
-            groups[name] = suppress_counts(raw, min_group)[0] if total >= min_group else None
+            found = getattr(counts, attribute) if counts is not None else {}
+            groups[name] = suppressed({key: found.get(key, 0) for key in keys})[0]
         results.append(
             ReviewResult(
                 review.code,
@@ -342,20 +246,20 @@ def build_export(
                 review.charter,
                 review.level,
                 review.held_on,
-                total,
+                released.people if counts is not None or released.people == 0 else None,
                 rows,
                 **groups,
                 principles=principle_rows,
-                comments=_ordered(written.get(review.id, []), questions)
-                if comments and total >= min_group
+                comments=_ordered(_comments(session, counts.commented), questions)
+                if comments and counts is not None
                 else None,
                 updates=[
                     (u.created_at.date().isoformat(), u.text) for u in changes.get(review.id, [])
                 ],
                 ladder=ladder_result(
                     review.level,
-                    {p: counts.get((review.id, LADDER_QUESTION, p), 0) for p in LADDER_PLACES},
-                    total,
+                    {p: counts.answer(LADDER_QUESTION, p) if counts else 0 for p in LADDER_PLACES},
+                    counts.people if counts is not None else 0,
                     min_group,
                 ),
             )
@@ -388,6 +292,7 @@ def export_json(results: list[ReviewResult], min_group: int) -> str:
                 "level": r.level,
                 "held_on": r.held_on,
                 "responses": r.responses,
+                **({} if r.responses is not None else {"responses_fewer_than": min_group}),
                 "responses_by_role": r.by_role,
                 "responses_by_channel": r.by_channel,
                 "questions": questions,
@@ -434,7 +339,12 @@ CSV_COLUMNS = (
 WITHHELD = "withheld"
 
 
-def export_csv(results: list[ReviewResult]) -> str:
+def people_cell(people: int | None, min_group: int) -> int | str:
+    """How many people, as a file shows it: a number, or "fewer than 5"."""
+    return f"fewer than {min_group}" if people is None else people
+
+
+def export_csv(results: list[ReviewResult], min_group: int) -> str:
     """One row per review question; a withheld count says "withheld"."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -449,7 +359,7 @@ def export_csv(results: list[ReviewResult]) -> str:
                 r.code,
                 r.title,
                 r.charter,
-                r.responses,
+                people_cell(r.responses, min_group),
                 q.id,
                 q.text,
                 q.principle,
@@ -468,6 +378,8 @@ README_LINES = (
     "- when only one count in a row would be withheld, the next smallest is withheld too,",
     "  so a withheld count cannot be worked out from the total and the others;",
     "- zeros are shown. No name is ever in this file.",
+    "Results are released in steps: they change only once {min_group} more people have",
+    "answered, so comparing two files never shows what one person said.",
     "Comments are only here when asked for, for reviews of {min_group} or more people,",
     "with emails, links, phone numbers, postcodes and names taken out.",
     "'You said, we did' lists what staff changed after each review, in their words.",
@@ -487,7 +399,7 @@ def export_xlsx(results: list[ReviewResult], min_group: int) -> bytes:
     for line in README_LINES:
         readme.append([line.format(min_group=min_group, below=min_group - 1)])
     questions = book.create_sheet("Questions")
-    for row in csv.reader(io.StringIO(export_csv(results))):
+    for row in csv.reader(io.StringIO(export_csv(results, min_group))):
         questions.append([int(c) if c.isdigit() else c for c in row])
     principles = book.create_sheet("Principles")
     principles.append(["review", "title", "principle", "name", *ANSWER_VALUES, "suppressed"])
@@ -549,7 +461,8 @@ def export_xlsx(results: list[ReviewResult], min_group: int) -> bytes:
                 if group is None
                 else [WITHHELD if group[k] is None else group[k] for k in keys]
             )
-            row = [r.code, r.title, r.responses, *cells, "yes" if group is None else "no"]
+            responses = people_cell(r.responses, min_group)
+            row = [r.code, r.title, responses, *cells, "yes" if group is None else "no"]
             sheet.append([safe_cell(value) for value in row])
     out = io.BytesIO()
     book.save(out)

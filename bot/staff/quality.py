@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from bot.content import CharterPack, ContentError, QualityHeading, get_pack, list_packs
 from bot.staff.cells import safe_cell
 from bot.store.models import QualityAssessment, QualityNextSteps, QualityRating
+from bot.store.text import clean_text
 
 ORGANISATION_MAX = 200
 TEXT_MAX = 2000
@@ -135,17 +136,17 @@ def _score(value: object) -> int | None:
 
 
 def _note(value: object) -> str | None:
-    """Free text as typed (browsers send a new line as CR LF), None when empty."""
+    """Free text as typed, without control characters (any new line is LF), None when empty."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise TypeError
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = clean_text(value).strip()
     return text or None
 
 
 def _organisation(value: object, problems: dict[str, str]) -> str:
-    name = value.strip() if isinstance(value, str) else ""
+    name = clean_text(value).strip() if isinstance(value, str) else ""
     if not name:
         problems["organisation"] = "Give the name of the organisation you are assessing."
     elif len(name) > ORGANISATION_MAX:

@@ -44,7 +44,9 @@ class CharterRegister:
     area: str
     title: str
     signatories: tuple[Signatory, ...]
-    family_pledges: dict[str, int]
+    # Family pledges by kind; None: from 1 to min_group - 1, never shown exactly.
+    family_pledges: dict[str, int | None]
+    min_group: int
 
     @property
     def due_for_review(self) -> tuple[Signatory, ...]:
@@ -75,10 +77,17 @@ def _signatory(pledge: Pledge, today: date) -> Signatory:
     )
 
 
+def _few_withheld(count: int, min_group: int) -> int | None:
+    return None if 0 < count < min_group else count
+
+
 def build_register(
-    session: Session, charter: str | None = None, today: date | None = None
+    session: Session, charter: str | None = None, today: date | None = None, *, min_group: int
 ) -> list[CharterRegister]:
-    """The register of every charter (or one), with every pledge ever signed."""
+    """The register of every charter (or one), with every pledge ever signed.
+
+    Families are counted only: a count from 1 to ``min_group - 1`` is withheld.
+    """
     today = today or date.today()
     signed = store.organisation_pledges(session, charter)
     families = store.family_pledge_counts(session, charter)
@@ -89,7 +98,11 @@ def build_register(
             area=pack.area,
             title=pack.title,
             signatories=tuple(_signatory(p, today) for p in signed if p.charter == pack.id),
-            family_pledges={kind: families.get((pack.id, kind), 0) for kind in store.FAMILY_KINDS},
+            family_pledges={
+                kind: _few_withheld(families.get((pack.id, kind), 0), min_group)
+                for kind in store.FAMILY_KINDS
+            },
+            min_group=min_group,
         )
         for pack in packs
     ]
@@ -105,6 +118,10 @@ def register_json(registers: list[CharterRegister]) -> str:
                     "title": r.title,
                     "signatories": [asdict(s) for s in r.signatories],
                     "family_pledges": r.family_pledges,
+                    "family_pledges_withheld": [
+                        kind for kind, count in r.family_pledges.items() if count is None
+                    ],
+                    "min_group": r.min_group,
                     "due_for_review": [s.id for s in r.due_for_review],
                 }
                 for r in registers
@@ -152,6 +169,7 @@ def register_csv(registers: list[CharterRegister]) -> str:
             )
             writer.writerow([safe_cell(value) for value in row])
         for kind, count in register.family_pledges.items():
-            row = (register.charter, kind, "", "", "", "", "active", "", "", "no", count)
+            shown = f"fewer than {register.min_group}" if count is None else count
+            row = (register.charter, kind, "", "", "", "", "active", "", "", "no", shown)
             writer.writerow(row)
     return out.getvalue()

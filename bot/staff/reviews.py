@@ -68,12 +68,13 @@ def check_new_review(
 ) -> NewReview:
     """The review as it will be saved, or ReviewProblem (charter, title, level or date)."""
     from bot.content import ContentError, get_pack
+    from bot.store.text import clean_text
 
     try:
         pack = get_pack(charter)
     except ContentError as error:
         raise ReviewProblem("charter", str(error)) from error
-    title = (title or "").strip()
+    title = clean_text(title).strip()
     if not title or len(title) > TITLE_MAX:
         raise ReviewProblem("title", f"The title must be 1 to {TITLE_MAX} characters.")
     if level is not None and level not in LADDER_LEVELS:

@@ -30,13 +30,14 @@ def long_date(iso: str | None) -> str:
 TEMPLATES.filters["long_date"] = long_date
 
 
-def _read(database_url: str) -> list[CharterRegister]:
+def _read(database_url: str, min_group: int) -> list[CharterRegister]:
     with unit_of_work(engine_for(database_url)) as session:
-        return build_register(session)
+        return build_register(session, min_group=min_group)
 
 
 async def _registers(request: Request) -> list[CharterRegister] | None:
-    return await in_thread(_read, request.app.state.settings.database_url)
+    settings = request.app.state.settings
+    return await in_thread(_read, settings.database_url, settings.min_group)
 
 
 UNAVAILABLE = "The list of signatures is not available just now. Please try again later."

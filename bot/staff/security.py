@@ -2,9 +2,10 @@
 
 - The session is a cookie of its own, ``copro_staff`` (path ``/staff``, HttpOnly,
   SameSite=Strict, Secure in production), signed with ``COPRO_SECRET_KEY`` under
-  its own salt and good for 8 hours. It names the account and a keyed
-  fingerprint of its password hash, so removing the account or changing its
-  password ends every session; each login gets a new value.
+  its own salt and good for 8 hours. It carries only the id of a session kept in
+  the store (bot/staff/sessions.py), which the server ends at logout, after 8
+  hours, when the password changes or the account is removed: a copy of the
+  cookie stops working with it. Each login gets a new session.
 - Every POST under ``/staff`` must carry a CSRF token (asgi-csrf: a signed
   ``csrftoken`` cookie and the same value in the form's ``csrftoken`` field).
   Nothing else on the server passes through it.
@@ -14,9 +15,6 @@
 """
 
 from __future__ import annotations
-
-import secrets
-from dataclasses import dataclass
 
 from asgi_csrf import asgi_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -43,37 +41,30 @@ def is_staff_path(path: str) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
-@dataclass(frozen=True)
-class SessionClaims:
-    account_id: int
-    fingerprint: str
-
-
 def _signer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt=SESSION_SALT)
 
 
-def session_value(settings: Settings, account_id: int, fingerprint: str) -> str:
-    """A new signed session value; the nonce makes every login's value different."""
-    return _signer(settings).dumps(
-        {"account": account_id, "fingerprint": fingerprint, "nonce": secrets.token_urlsafe(12)}
-    )
+def session_value(settings: Settings, session_id: str) -> str:
+    """The cookie value for a session: its id, signed."""
+    return _signer(settings).dumps({"session": session_id})
 
 
-def read_session(settings: Settings, value: str | None) -> SessionClaims | None:
-    """The account a session cookie names, if it is ours, unchanged and under 8 hours old."""
+def read_session(settings: Settings, value: str | None) -> str | None:
+    """The session id a cookie carries, if it is ours, unchanged and under 8 hours old.
+
+    Whether that session is still open is for the store to say (bot/staff/sessions.py).
+    """
     if not value:
         return None
     try:
         data = _signer(settings).loads(value, max_age=SESSION_SECONDS)
     except BadSignature:  # also an expired one (SignatureExpired)
         return None
-    if not isinstance(data, dict):
+    session_id = data.get("session") if isinstance(data, dict) else None
+    if not isinstance(session_id, str) or not 0 < len(session_id) <= 100:
         return None
-    account, fingerprint = data.get("account"), data.get("fingerprint")
-    if type(account) is not int or not isinstance(fingerprint, str):
-        return None
-    return SessionClaims(account, fingerprint)
+    return session_id
 
 
 def set_session(response: Response, settings: Settings, value: str) -> None:

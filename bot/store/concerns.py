@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.store import text as plain
 from bot.store.models import CONCERN_STATUSES, Concern, OutboxMessage, utcnow
 
 ABOUT_MAX = 300
@@ -20,8 +21,11 @@ class TextProblem(ValueError):
 
 
 def clean_text(text: str, limit: int) -> str:
-    """Free text as typed, without surrounding space; blank or too long is refused."""
-    cleaned = (text or "").strip()
+    """Free text as typed, without control characters or surrounding space.
+
+    Blank or too long is refused (:class:`TextProblem`).
+    """
+    cleaned = plain.clean_text(text).strip()
     if not any(ch.isalnum() for ch in cleaned):
         raise TextProblem("blank")
     if len(cleaned) > limit:

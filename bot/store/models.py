@@ -121,6 +121,23 @@ class ReviewUpdate(Base):
     review = relationship("Review", back_populates="updates")
 
 
+class ResultRelease(Base):
+    """A review's results as last shown to staff: released in steps, never per person.
+
+    ``counts`` is the JSON of what every export and page shows until the next
+    release (see bot.staff.release): a new release is made only once at least
+    ``COPRO_MIN_GROUP`` more people have answered.
+    """
+
+    __tablename__ = "result_release"
+
+    id = Column(Integer, primary_key=True)
+    review_id = Column(ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True)
+    people = Column(Integer, nullable=False)
+    counts = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class Answer(Base):
     """The answer to one question, saved the moment it is given."""
 
@@ -330,9 +347,9 @@ class TelegramChat(Base):
 class StaffAccount(Base):
     """Someone from the SEND team or forum who may open the staff dashboard.
 
-    Only an Argon2 hash of the password is kept. After too many wrong passwords
-    the account is locked for a while; the lock is kept here so that it holds
-    in every process.
+    Only an Argon2 hash of the password is kept. ``failed_logins`` counts the
+    wrong passwords since the last successful login; it never locks the account
+    (wrong passwords pause the place they come from: see bot.staff.login_guard).
     """
 
     __tablename__ = "staff_account"
@@ -341,13 +358,33 @@ class StaffAccount(Base):
     username = Column(String(64), nullable=False)
     password_hash = Column(String(255), nullable=False)
     failed_logins = Column(Integer, nullable=False, default=0, server_default="0")
-    locked_until = Column(DateTime(timezone=True), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_login_at = Column(DateTime(timezone=True), nullable=True)
 
 
 # One account per name, whatever its case ("Jo" and "jo" are the same person).
 Index("staff_account_username_any_case", func.lower(StaffAccount.username), unique=True)
+
+
+class StaffSession(Base):
+    """One login to the staff dashboard; the ``copro_staff`` cookie carries only its signed id.
+
+    ``id`` is a SHA-256 digest of the random id in the cookie, so the table alone
+    opens nothing. A session ends at logout, 8 hours after the login, or when its
+    account's password changes (``password_print`` no longer matches); it goes
+    with its account.
+    """
+
+    __tablename__ = "staff_session"
+
+    id = Column(String(64), primary_key=True)
+    account_id = Column(
+        ForeignKey("staff_account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    password_print = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class QualityAssessment(Base):

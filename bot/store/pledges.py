@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.store import names
 from bot.store.models import SIGNER_KINDS, Pledge, utcnow
 
 NAME_MAX = 120
@@ -25,13 +25,23 @@ class NameProblem(ValueError):
     """A name that cannot be saved; the value is the key of a kind message."""
 
 
+class LookalikeName(NameProblem):
+    """An organisation name that looks like another one on the register, but is not it."""
+
+    def __init__(self, existing: str) -> None:
+        super().__init__("lookalike")
+        self.existing = existing
+
+
 def clean_name(text: str, limit: int = NAME_MAX) -> str:
     """A name as typed, tidied; NameProblem says why it cannot be used.
 
-    Names must contain letters or digits, may not contain < or > (they are
-    shown on a public web page), and must fit the limit.
+    Names are shown on a public web page: they are kept in one form (no
+    control or invisible characters, NFKC), must contain letters or digits,
+    may not contain < or >, may not mix alphabets within a word (a Cyrillic
+    "о" in "Cоuncil"), and must fit the limit.
     """
-    name = " ".join(unicodedata.normalize("NFC", text or "").split())
+    name = names.normalise(text)
     if not name:
         raise NameProblem("blank")
     if "<" in name or ">" in name:
@@ -40,12 +50,14 @@ def clean_name(text: str, limit: int = NAME_MAX) -> str:
         raise NameProblem("no_letters")
     if len(name) > limit:
         raise NameProblem("too_long")
+    if names.mixed_script_words(name):
+        raise NameProblem("mixed_script")
     return name
 
 
 def clean_first_name(text: str) -> str:
     """Only a first name is kept: "my name is Sam Jones" keeps "Sam"."""
-    name = clean_name(_NAME_LEAD_IN.sub("", " ".join((text or "").split())))
+    name = clean_name(_NAME_LEAD_IN.sub("", names.normalise(text)))
     first = name.split()[0].strip(".,!?;:")
     if not any(ch.isalnum() for ch in first):
         raise NameProblem("no_letters")
@@ -61,6 +73,28 @@ def signer_key(kind: str, pseudonym: str, organisation: str | None) -> str:
     if kind in FAMILY_KINDS or not organisation:
         return f"person:{pseudonym}"
     return f"org:{_folded(organisation)}"[:300]
+
+
+def lookalike_organisation(session: Session, organisation: str) -> str | None:
+    """The name of an organisation on the register that ``organisation`` only looks like.
+
+    None when no name on the register looks like it, or when it is the same
+    organisation written the same way (but for case, spacing and punctuation).
+    A name saved before mixed alphabets were refused never blocks the real one.
+    """
+    taken = session.scalars(
+        select(Pledge.organisation)
+        .where(Pledge.signer_kind.not_in(FAMILY_KINDS), Pledge.organisation.is_not(None))
+        .distinct()
+    )
+    return next(
+        (
+            name
+            for name in taken
+            if not names.mixed_script_words(name) and names.looks_like(organisation, name)
+        ),
+        None,
+    )
 
 
 def active_pledge(
@@ -98,9 +132,25 @@ def sign_pledge(
     representative_role: str | None = None,
     first_name: str | None = None,
 ) -> Signed:
-    """Save a pledge; signing the same one twice keeps one pledge."""
+    """Save a pledge; signing the same one twice keeps one pledge.
+
+    Names are tidied and checked as :func:`clean_name` does; NameProblem says
+    why one cannot be saved, and :class:`LookalikeName` refuses an organisation
+    name that only looks like one already on the register.
+    """
     if kind not in SIGNER_KINDS:
         raise ValueError(f"unknown signer kind {kind!r}")
+    if kind in FAMILY_KINDS:
+        organisation = representative = representative_role = None
+        first_name = clean_name(first_name, FIRST_NAME_MAX) if first_name else None
+    else:
+        organisation = clean_name(organisation) if organisation else None
+        representative = clean_name(representative) if representative else None
+        representative_role = clean_name(representative_role) if representative_role else None
+        first_name = None
+        existing = lookalike_organisation(session, organisation) if organisation else None
+        if existing is not None:
+            raise LookalikeName(existing)
     existing = active_pledge(session, charter, kind, pseudonym, organisation)
     if existing is not None:
         return Signed(existing.id, existing.signed_at, already=True)
@@ -110,10 +160,10 @@ def sign_pledge(
         charter=charter,
         signer_kind=kind,
         signer_key=signer_key(kind, pseudonym, organisation),
-        organisation=organisation if kind not in FAMILY_KINDS else None,
-        representative=representative if kind not in FAMILY_KINDS else None,
-        representative_role=representative_role if kind not in FAMILY_KINDS else None,
-        first_name=first_name if kind in FAMILY_KINDS else None,
+        organisation=organisation,
+        representative=representative,
+        representative_role=representative_role,
+        first_name=first_name,
     )
     try:
         with session.begin_nested():

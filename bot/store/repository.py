@@ -25,6 +25,7 @@ from bot.store.models import (
     SafeguardingFlag,
     utcnow,
 )
+from bot.store.text import clean_text
 
 COMMENT_MAX = 2000
 
@@ -62,6 +63,7 @@ def create_review(
     level: str | None = None,
     held_on: str | None = None,
 ) -> Review:
+    title = clean_text(title).strip()
     review = Review(code=code.upper(), title=title, charter=charter, level=level, held_on=held_on)
     session.add(review)
     session.flush()
@@ -169,8 +171,7 @@ def answered_questions(session: Session, response_id: int) -> dict[str, Answer]:
 def _clean_comment(comment: str | None) -> str | None:
     if comment is None:
         return None
-    text = "".join(ch for ch in comment if ch.isprintable() or ch in "\n\t").strip()
-    return text[:COMMENT_MAX] or None
+    return clean_text(comment).strip()[:COMMENT_MAX] or None
 
 
 def record_answer(

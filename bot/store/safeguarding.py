@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.store.models import SafeguardingAlert, SafeguardingFlag, utcnow
+from bot.store.text import clean_text
 
 FLAG_STATUSES = ("new", "in_progress", "resolved")
 LEVELS = ("possible", "severe")
@@ -43,7 +44,7 @@ def raise_flag(
         pseudonym=pseudonym,
         channel=channel,
         charter=charter,
-        message=message[:MESSAGE_MAX],
+        message=clean_text(message)[:MESSAGE_MAX],
         detected_by=detected_by,
         level=level,
         cards=",".join(cards),
@@ -85,7 +86,7 @@ def settle_check(session: Session, flag_id: int, answer: str) -> SafeguardingFla
 def set_context(session: Session, flag_id: int, context: str) -> None:
     flag = session.get(SafeguardingFlag, flag_id)
     if flag is not None and not flag.context:
-        flag.context = context[:500]
+        flag.context = clean_text(context)[:500]
 
 
 def get_flag(session: Session, flag_id: int) -> SafeguardingFlag | None:

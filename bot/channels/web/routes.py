@@ -6,6 +6,7 @@ import logging
 import secrets
 from pathlib import Path
 
+from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -20,12 +21,15 @@ from bot.channels.rasa_client import (
     gateway_of,
 )
 from bot.channels.turn import conversation_of
+from bot.channels.web.sessions import KEEP, keeps_signed_in
 from bot.content import channel_message
+from bot.request_limits import read_json
 from bot.store import concerns, repository
 from bot.store.db import engine_for, in_thread, unit_of_work
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The most a chat message's body may be (bot.server refuses more while reading it).
 MAX_BODY_BYTES = 8_000
 
 
@@ -78,6 +82,16 @@ async def chat(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/Replies"}
+      "408":
+        description: The body took too long to arrive.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
+      "413":
+        description: The body was over 8,000 bytes.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Replies"}
       "429":
         description: Too many messages from this session or address.
         content:
@@ -92,11 +106,9 @@ async def chat(request: Request) -> Response:
     sender = _sender(request)
     if _too_fast(request):
         return _reply("slow_down", status=429)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return _reply("too_long", limit=1000)
     try:
-        data = await request.json()
+        # Not JSON, or nested too deep to be a message.
+        data = read_json(await request.body())
     except ValueError:
         return _reply("bad_request", status=400)
     if not isinstance(data, dict) or any(
@@ -286,6 +298,62 @@ async def my_data_file(request: Request) -> Response:
     )
 
 
+class KeepSignedIn(HTTPEndpoint):
+    """Whether this browser stays signed in to the chat after it closes.
+
+    By default the chat's cookie ends when the browser closes, so a shared
+    computer forgets the person. Kept, it lasts 30 days from the last message.
+    """
+
+    async def get(self, request: Request) -> Response:
+        """Whether the web chat keeps this browser signed in.
+
+        ---
+        summary: Whether the web chat keeps this browser signed in
+        responses:
+          "200":
+            description: True when the person chose to stay signed in on this device.
+            content:
+              application/json:
+                schema: {$ref: "#/components/schemas/KeepSignedIn"}
+        """
+        return JSONResponse({"keep": keeps_signed_in(request.session)})
+
+    async def post(self, request: Request) -> Response:
+        """Choose whether the web chat keeps this browser signed in.
+
+        ---
+        summary: Choose whether the web chat keeps this browser signed in
+        requestBody:
+          required: true
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/KeepSignedIn"}
+        responses:
+          "200":
+            description: The choice now in force.
+            content:
+              application/json:
+                schema: {$ref: "#/components/schemas/KeepSignedIn"}
+          "400":
+            description: The body was not a JSON object with keep as true or false.
+            content:
+              application/json:
+                schema: {$ref: "#/components/schemas/Replies"}
+        """
+        try:
+            data = read_json(await request.body())
+        except ValueError:
+            return _reply("bad_request", status=400)
+        if not isinstance(data, dict) or not isinstance(data.get("keep"), bool):
+            return _reply("bad_request", status=400)
+        if data["keep"]:
+            request.session[KEEP] = True
+        else:
+            request.session.pop(KEEP, None)
+        return JSONResponse({"keep": keeps_signed_in(request.session)})
+
+
 async def page(request: Request) -> Response:
     """A demo page with the chat widget embedded, as a Local Offer page would have it.
 
@@ -306,5 +374,6 @@ routes = [
     Route("/api/start-again", start_again, methods=["POST"]),
     Route("/api/waiting", waiting, methods=["POST"]),
     Route("/api/my-data", my_data_file, methods=["GET"]),
+    Route("/api/keep-signed-in", KeepSignedIn),
     Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
 ]

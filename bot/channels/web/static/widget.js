@@ -8,7 +8,9 @@
  * Safety: every text (the assistant's and the person's) is shown with
  * textContent, never as HTML. No inline scripts or styles (a strict CSP holds).
  * Continuity: the transcript is kept in sessionStorage (this tab only); the
- * signed session cookie keeps the conversation with the assistant.
+ * signed session cookie keeps the conversation with the assistant. That cookie
+ * ends when the browser closes, unless the person chooses "Keep me signed in
+ * on this device" (POST /api/keep-signed-in).
  */
 (function () {
   "use strict";
@@ -17,6 +19,7 @@
   var CHAT_URL = new URL("../api/chat", SCRIPT_URL).href;
   var WAITING_URL = new URL("../api/waiting", SCRIPT_URL).href;
   var START_AGAIN_URL = new URL("../api/start-again", SCRIPT_URL).href;
+  var KEEP_URL = new URL("../api/keep-signed-in", SCRIPT_URL).href;
   var CSS_URL = new URL("widget.css", SCRIPT_URL).href;
   var STORE_KEY = "copro-chat";
   var SIZES = [100, 125, 150, 175, 200, 250];
@@ -40,6 +43,19 @@
     confirm: "Start the chat again? Your saved answers stay saved.",
     yesStartAgain: "✅ Yes, start again",
     noGoBack: "↩️ No, go back",
+    keep: "🔒 Keep me signed in on this device",
+    keepWhy: [
+      "Is this your own phone or computer?",
+      "Then the chat can remember you for 30 days.",
+      "Is this a shared computer? Then say no.",
+      "The chat will sign you out when the browser closes."
+    ],
+    keepYes: "✅ Yes, keep me signed in",
+    keepNo: "❌ No, sign me out when I close",
+    keepBack: "↩️ Go back",
+    keepOn: "🔒 You stay signed in on this device.",
+    keepOff: "🚪 You are signed out when the browser closes.",
+    keepFailed: "Sorry, that did not work 😔 Please try again.",
     log: "Conversation",
     botSays: "Companion says: ",
     youSaid: "You said: ",
@@ -352,6 +368,51 @@
     if (ui.autoRead) { ui.autoRead.setAttribute("aria-pressed", String(state.autoRead)); }
   }
 
+  // ---- Staying signed in on this device ------------------------------------------------
+
+  // The choice lives in the signed session on the server: ask it, or tell it.
+  function keepRequest(keep) {
+    var options = { method: "GET", credentials: "same-origin" };
+    if (typeof keep === "boolean") {
+      options = {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ keep: keep })
+      };
+    }
+    return window.fetch(KEEP_URL, options).then(function (response) {
+      return response.json().then(function (data) {
+        return response.ok && data && typeof data.keep === "boolean" ? data.keep : null;
+      });
+    }).catch(function () { return null; });
+  }
+
+  function showKept(keep) {
+    if (keep === null) {
+      ui.keepStatus.textContent = WORDS.keepFailed;
+      return;
+    }
+    ui.keepStatus.textContent = keep ? WORDS.keepOn : WORDS.keepOff;
+    ui.keepYes.setAttribute("aria-pressed", String(keep));
+    ui.keepNo.setAttribute("aria-pressed", String(!keep));
+  }
+
+  function showKeepPanel() {
+    hideConfirm(false);
+    ui.keepPanel.hidden = false;
+    ui.keep.setAttribute("aria-expanded", "true");
+    keepRequest().then(showKept);
+  }
+
+  function hideKeepPanel(returnFocus) {
+    ui.keepPanel.hidden = true;
+    ui.keep.setAttribute("aria-expanded", "false");
+    if (returnFocus) { ui.keep.focus(); }
+  }
+
+  function chooseKeep(keep) {
+    keepRequest(keep).then(showKept);
+  }
+
   // ---- Open, close, start again ---------------------------------------------------------
 
   // A message left for this person while they were away (a reply from staff).
@@ -383,6 +444,7 @@
     closedScroll = ui.log.scrollTop;
     stopReading();
     hideConfirm(false);
+    hideKeepPanel(false);
     ui.panel.hidden = true;
     ui.launcher.hidden = false;
     ui.launcher.setAttribute("aria-expanded", "false");
@@ -392,6 +454,7 @@
   }
 
   function showConfirm() {
+    hideKeepPanel(false);
     ui.confirm.hidden = false;
     ui.startAgain.setAttribute("aria-expanded", "true");
   }
@@ -462,7 +525,10 @@
     ui.startAgain = button(WORDS.startAgain, "copro-tool", function () {
       if (ui.confirm.hidden) { showConfirm(); } else { hideConfirm(false); }
     }, { "aria-expanded": "false", "aria-controls": "copro-confirm" });
-    tools.push(ui.startAgain);
+    ui.keep = button(WORDS.keep, "copro-tool", function () {
+      if (ui.keepPanel.hidden) { showKeepPanel(); } else { hideKeepPanel(false); }
+    }, { "aria-expanded": "false", "aria-controls": "copro-keep" });
+    tools.push(ui.startAgain, ui.keep);
 
     ui.confirm = el("div", { className: "copro-confirm", id: "copro-confirm", hidden: true }, [
       el("p", { text: WORDS.confirm }),
@@ -471,6 +537,21 @@
         button(WORDS.noGoBack, "copro-choice", function () { hideConfirm(true); })
       ])
     ]);
+
+    ui.keepStatus = el("p", { className: "copro-keep-status", role: "status" });
+    ui.keepYes = button(WORDS.keepYes, "copro-choice", function () { chooseKeep(true); },
+      { "aria-pressed": "false" });
+    ui.keepNo = button(WORDS.keepNo, "copro-choice", function () { chooseKeep(false); },
+      { "aria-pressed": "false" });
+    ui.keepPanel = el("div", { className: "copro-confirm copro-keep", id: "copro-keep", hidden: true },
+      WORDS.keepWhy.map(function (line) { return el("p", { text: line }); }).concat([
+        ui.keepStatus,
+        el("div", { className: "copro-row" }, [
+          ui.keepYes,
+          ui.keepNo,
+          button(WORDS.keepBack, "copro-choice", function () { hideKeepPanel(true); })
+        ])
+      ]));
 
     ui.intro = el("p", { className: "copro-intro", text: WORDS.intro, hidden: state.messages.length > 0 });
     ui.log = el("div", {
@@ -515,6 +596,7 @@
       ]),
       el("div", { className: "copro-tools", role: "group", "aria-label": WORDS.settings }, tools),
       ui.confirm,
+      ui.keepPanel,
       ui.intro,
       ui.log,
       ui.busy,
@@ -525,7 +607,9 @@
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") { return; }
       event.preventDefault();
-      if (!ui.confirm.hidden) { hideConfirm(true); } else { closeChat(); }
+      if (!ui.confirm.hidden) { hideConfirm(true); }
+      else if (!ui.keepPanel.hidden) { hideKeepPanel(true); }
+      else { closeChat(); }
     });
 
     ui.root = el("aside", { className: "copro", "aria-label": WORDS.landmark, lang: "en-GB", hidden: true },

@@ -378,6 +378,119 @@ def test_the_session_cookie_ends_with_the_browser_unless_the_person_keeps_it(ser
 # ---- Last: nothing was lost ------------------------------------------------------------------
 
 
+# ---- Staff logins ----------------------------------------------------------------------------
+
+STAFF_NAME, STAFF_PASSWORD = "jo.smith", "correct horse battery staple"
+# Password checks run two at a time (Argon2 at 64 MiB each): 32 logins at once stay
+# near that, where before the pool they took the server up by 1.5 GB.
+MAX_LOGIN_GROWTH_MB = 200
+
+
+@pytest.fixture(scope="module")
+def staff_account(server) -> str:
+    from bot.staff import accounts
+    from bot.store.db import engine_for, unit_of_work
+
+    with unit_of_work(engine_for(server.database_url)) as session:
+        accounts.add_account(session, STAFF_NAME, STAFF_PASSWORD)
+    return STAFF_NAME
+
+
+@pytest.fixture(scope="module")
+def owner(server, staff_account) -> httpx.Client:
+    """The account's owner, in the browser they logged in with before any attack."""
+    client = _staff_client(server, "127.0.9.9")
+    assert _log_in(client, staff_account, STAFF_PASSWORD).status_code == 303
+    return client
+
+
+def _staff_client(server: RunningServer, address: str) -> httpx.Client:
+    """A browser at ``address`` (any 127.x.y.z reaches the server), its CSRF cookie set."""
+    transport = httpx.HTTPTransport(local_address=address)
+    client = httpx.Client(base_url=server.url, transport=transport, timeout=120)
+    client.get("/staff/login")
+    return client
+
+
+def _log_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
+    form = {"csrftoken": client.cookies.get("csrftoken"), "username": name, "password": password}
+    return client.post("/staff/login", data=form, follow_redirects=False)
+
+
+def test_32_logins_at_once_keep_the_server_small(server, staff_account, owner):
+    clients = [_staff_client(server, f"127.0.1.{n + 1}") for n in range(32)]
+
+    def attack() -> list[int]:
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            answers = pool.map(lambda c: _log_in(c, staff_account, "wrong password"), clients)
+            return [a.status_code for a in answers]
+
+    codes, growth = peak_growth_mb(server, attack)
+    assert set(codes) <= {401, 429} and 401 in codes, codes
+    assert growth < MAX_LOGIN_GROWTH_MB, f"grew {growth:.0f} MB"
+
+
+def test_30_names_in_a_row_from_one_address_are_slowed(server, staff_account):
+    client = _staff_client(server, "127.0.2.1")
+    codes = [_log_in(client, f"name{n}", "wrong password").status_code for n in range(30)]
+    assert codes[0] == 401 and codes[-10:] == [429] * 10
+
+
+def test_an_attacker_cannot_lock_the_owner_out(server, staff_account, owner):
+    """After 32 wrong logins above and more here, the owner's own browser gets in."""
+    attacker = _staff_client(server, "127.0.3.66")
+    for _ in range(6):
+        assert _log_in(attacker, staff_account, "wrong password").status_code in (401, 429)
+    assert _log_in(attacker, staff_account, STAFF_PASSWORD).status_code == 429
+    assert _log_in(owner, staff_account, STAFF_PASSWORD).status_code == 303
+
+
+def test_a_copied_staff_cookie_stops_working_at_logout(server, staff_account, owner):
+    assert _log_in(owner, staff_account, STAFF_PASSWORD).status_code == 303
+    copied = httpx.Client(base_url=server.url, timeout=60)
+    copied.cookies.set("copro_staff", owner.cookies.get("copro_staff"), path="/staff")
+    assert copied.get("/staff", follow_redirects=False).status_code == 200
+    form = {"csrftoken": owner.cookies.get("csrftoken")}
+    assert owner.post("/staff/logout", data=form, follow_redirects=False).status_code == 303
+    assert copied.get("/staff", follow_redirects=False).status_code != 200
+
+
+def test_a_vertical_tab_in_you_said_we_did_never_breaks_the_xlsx_export(
+    server, staff_account, owner
+):
+    from bot.store import repository
+    from bot.store.db import engine_for, unit_of_work
+
+    with unit_of_work(engine_for(server.database_url)) as session:
+        repository.create_review(session, "VTB-234", "Tab meeting", "wirral", None, None)
+    staff = owner
+    assert _log_in(staff, staff_account, STAFF_PASSWORD).status_code == 303
+    form = {"csrftoken": staff.cookies.get("csrftoken"), "text": "We moved\x0b rooms"}
+    sent = staff.post("/staff/reviews/VTB-234/update", data=form, follow_redirects=False)
+    assert sent.status_code == 303
+    workbook = staff.get("/staff/reviews/VTB-234/export.xlsx")
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    page = staff.get("/staff/reviews/VTB-234").text
+    assert "We moved rooms" in page and "\x0b" not in page
+
+
+@pytest.mark.parametrize(
+    "env", [{"COPRO_ENV": "prod"}, {"COPRO_ENV": "production", "COPRO_SECRET_KEY": "a"}]
+)
+def test_a_mistaken_setting_stops_the_server_with_a_clear_message(env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COPRO_")}
+    started = subprocess.run(
+        server_command("127.0.0.1", free_port()),
+        env=service_env({**base, **env}),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode != 0
+    assert "COPRO_ENV" in started.stderr or "COPRO_SECRET_KEY" in started.stderr
+
+
 def test_after_every_attack_a_message_still_gets_an_answer(server):
     response = httpx.post(f"{server.url}/api/chat", json={"text": "hello"}, timeout=60)
     assert response.status_code == 200

@@ -198,6 +198,25 @@ def test_one_name_from_many_addresses_is_slowed_for_a_minute_at_most(app, hashes
     assert hashes["all"] == allowed
 
 
+def test_guessing_a_name_from_many_addresses_never_keeps_its_owner_out(app):
+    """The owner's browser has logged in before (its known-device cookie): the name's
+    slowdown, which anyone who knows the name can bring on, does not hold it."""
+    owner = client_from(app, "10.3.5.5")
+    assert log_in(owner).status_code == 303
+    assert security.KNOWN_COOKIE in owner.cookies
+    assert log_out(owner).status_code == 303
+    for n in range(login_guard.PER_NAME[0].limit + 2):
+        log_in(client_from(app, f"10.3.6.{n}"), NAME, WRONG)
+    # A new browser is slowed; the owner's is not.
+    assert log_in(client_from(app, "10.3.7.1")).status_code == 429
+    assert log_in(owner).status_code == 303 and is_in(owner)
+    # The cookie names one account: it does not pass another name.
+    assert log_in(owner, "someone.else", WRONG).status_code in (401, 429)
+    forged = client_from(app, "10.3.7.2")
+    forged.cookies.set(security.KNOWN_COOKIE, "jo.smith", domain="testserver.local", path="/staff")
+    assert log_in(forged).status_code == 429
+
+
 def test_the_name_slowdown_ends_by_itself(app):
     app.state.login_guard = login_guard.LoginGuard(per_name=[Rate(3, 2000)])
     for n in range(3):

@@ -308,7 +308,8 @@ async def login(request: Request) -> Response:
     after = _safe_next(_field(form, "next", 200))
     address = request.client.host if request.client else "unknown"
     guard = _login_guard(request)
-    pause = guard.check(address, name)
+    known = security.is_known_device(settings, request.cookies.get(security.KNOWN_COOKIE), name)
+    pause = guard.check(address, name, known_device=known)
     if pause is not None:
         logger.info("A staff login was paused: too many attempts.")
         return _wait(request, pause.seconds, pause.words, name, after)
@@ -331,6 +332,7 @@ async def login(request: Request) -> Response:
     logger.info("Staff account #%s logged in.", member.id)
     response = RedirectResponse(after or "/staff", status_code=303)
     security.set_session(response, settings, security.session_value(settings, session_id))
+    security.set_known_device(response, settings, name)
     return _no_store(response)
 
 

@@ -5,7 +5,10 @@
   their turn. A login beyond that is asked to wait a minute (429) rather than
   queued, whatever the number of requests.
 - Attempts are limited per address (``PER_ADDRESS``) and per user name
-  (``PER_NAME``: a short window, so a slowdown and never a lockout).
+  (``PER_NAME``: a short window, so a slowdown and never a lockout). A browser that
+  has logged in with that name before (its signed "known device" cookie, see
+  bot.staff.security) is not held by the per-name limit: guessing from elsewhere
+  cannot keep the owner out, because getting past it takes more than the name.
 - After ``MAX_FAILED`` wrong passwords in a row for one name from one address,
   that name is paused from that address for ``LOCK_FOR``. The account itself is
   never locked: its owner still gets in from anywhere else, so an outsider who
@@ -156,11 +159,12 @@ class LoginGuard:
     def _source(self, address: str, name: str) -> str:
         return f"{place_of(address)} {name_key(name)}"
 
-    def check(self, address: str, name: str) -> Pause | None:
+    def check(self, address: str, name: str, known_device: bool = False) -> Pause | None:
         """None when the password may be checked now; otherwise how long to wait.
 
         The address and the name each count the attempt; a paused name from
-        this address is refused without spending the name's allowance.
+        this address is refused without spending the name's allowance. A known
+        device is not counted against the name.
         """
         pause = self._take(self._addresses, place_of(address))
         if pause is not None:
@@ -170,6 +174,8 @@ class LoginGuard:
         if oldest is not None and item.timestamp - oldest.timestamp < self._lock_ms:
             seconds = max(1, math.ceil((oldest.timestamp + self._lock_ms - item.timestamp) / 1000))
             return Pause(seconds, PAUSED.format(wait=wait_words(seconds)))
+        if known_device:
+            return None
         return self._take(self._names, name_key(name))
 
     def failed(self, address: str, name: str) -> None:

@@ -67,6 +67,40 @@ def read_session(settings: Settings, value: str | None) -> str | None:
     return session_id
 
 
+KNOWN_COOKIE = "copro_staff_known"
+KNOWN_SALT = "copro-staff-known-device"
+KNOWN_SECONDS = 90 * 24 * 60 * 60
+
+
+def known_device_value(settings: Settings, name: str) -> str:
+    """A signed note that this browser has logged in with ``name`` (no session in it)."""
+    return URLSafeTimedSerializer(settings.secret_key, salt=KNOWN_SALT).dumps(name.strip().lower())
+
+
+def is_known_device(settings: Settings, value: str | None, name: str) -> bool:
+    """Whether the cookie says this browser logged in with ``name`` in the last 90 days."""
+    if not value:
+        return False
+    try:
+        signer = URLSafeTimedSerializer(settings.secret_key, salt=KNOWN_SALT)
+        known = signer.loads(value, max_age=KNOWN_SECONDS)
+    except BadSignature:
+        return False
+    return isinstance(known, str) and known == name.strip().lower()
+
+
+def set_known_device(response: Response, settings: Settings, name: str) -> None:
+    response.set_cookie(
+        KNOWN_COOKIE,
+        known_device_value(settings, name),
+        max_age=KNOWN_SECONDS,
+        path=PREFIX,
+        httponly=True,
+        samesite="strict",
+        secure=settings.production,
+    )
+
+
 def set_session(response: Response, settings: Settings, value: str) -> None:
     response.set_cookie(
         COOKIE,

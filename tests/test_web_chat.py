@@ -412,3 +412,11 @@ async def test_my_data_when_the_store_is_down_gets_a_kind_reply(tmp_path):
         response = await c.get("/api/my-data")
     assert response.status_code == 503
     assert response.json()["messages"][0]["text"] == channel_message("unavailable")
+
+
+def test_typed_text_keeps_new_emoji_and_drops_invisible_characters():
+    from bot.channels.inbound import typed_text
+
+    assert typed_text("hi \U0001fae0 \U0001f468\u200d\U0001f469 \x0bx\u200by").text == (
+        "hi \U0001fae0 \U0001f468\u200d\U0001f469 xy"
+    )

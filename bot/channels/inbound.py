@@ -6,8 +6,9 @@ import hashlib
 import hmac
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from bot.store.text import clean_text
 
 MAX_MESSAGE_CHARS = 1000
 
@@ -66,19 +67,11 @@ class Inbound:
     problem: str | None = None
 
 
-def _strip_controls(text: str) -> str:
-    return "".join(
-        ch
-        for ch in text
-        if ch in "\n\t" or not unicodedata.category(ch).startswith("C") or ch == "\u200d"
-    )
-
-
 def typed_text(raw: object) -> Inbound:
     """Clean words a person typed. A leading '/' can never become a Rasa command."""
     if not isinstance(raw, str):
         return Inbound(None, "bad_request")
-    text = _strip_controls(raw).strip()
+    text = clean_text(raw).strip()
     if len(text) > MAX_MESSAGE_CHARS:
         return Inbound(None, "too_long")
     text = text.lstrip("/").strip()

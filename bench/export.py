@@ -137,7 +137,7 @@ def measure_one(url: str, reviews: int, people: int) -> str:
     seconds = timed(aggregate)
     with_comments = timed(lambda: aggregate(comments=True))
     whole = {
-        "csv": timed(lambda: export_csv(aggregate())),
+        "csv": timed(lambda: export_csv(aggregate(), 5)),
         "json": timed(lambda: export_json(aggregate(), 5)),
         "xlsx": timed(lambda: export_xlsx(aggregate(), 5)),
     }

@@ -773,7 +773,9 @@ def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(st
         # JSON: question 1 all yes; question 2 has a lone "no", withheld with the next smallest.
         data = json.loads(copro(stack, "export", "--format", "json"))
         by_code = {r["code"]: r for r in data["reviews"]}
-        assert by_code[six]["responses"] == 6 and by_code[four]["responses"] == 4
+        assert by_code[six]["responses"] == 6
+        # Four people: how many is withheld too.
+        assert by_code[four]["responses"] is None and by_code[four]["responses_fewer_than"] == 5
         first, second = by_code[six]["questions"][:2]
         assert first["counts"] == {"yes": 6, "partly": 0, "no": 0, "unsure": 0, "skipped": 0}
         assert second["counts"]["yes"] is None and second["counts"]["no"] is None
@@ -795,6 +797,7 @@ def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(st
         mine = [r for r in rows if r["review"] == six]
         assert (mine[0]["yes"], mine[1]["yes"], mine[1]["no"]) == ("6", "withheld", "withheld")
         assert all(r["suppressed"] == "yes" and r["yes"] == "" for r in rows if r["review"] == four)
+        assert all(r["responses"] == "fewer than 5" for r in rows if r["review"] == four)
         book = tmp_path / "feedback.xlsx"
         copro(stack, "export", "--format", "xlsx", "--out", str(book))
         sheet = load_workbook(book)["Questions"]
@@ -811,4 +814,5 @@ def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(st
         assert dict(tables["Answers to question 2"][1:])["No"] == "withheld"
         small = staff.get(f"/staff/reviews/{four}").text
         assert "The results of this review are withheld." in small
+        assert "Fewer than 5 people have answered." in small
         assert "Answers to question 1" not in small

@@ -688,6 +688,52 @@ def test_four_people_are_withheld_and_no_count_is_shown(staff):
     assert chart.status_code == 404 and not chart.content.startswith(PNG)
 
 
+def only_started(code: str, person: str, channel: str = "web", role: str | None = None) -> None:
+    """Someone who opened the review (perhaps saying who they are) and answered nothing."""
+    with unit_of_work() as session:
+        review = repository.review_by_code(session, code)
+        repository.start_or_resume(session, review, person, channel)
+        if role is not None:
+            repository.set_profile(session, person, channel, role=role)
+
+
+def test_people_who_answered_nothing_are_not_counted_on_any_page(staff):
+    """As found: "Answers from 5 people" where 2 never answered unlocked the words of 3."""
+    from openpyxl import load_workbook
+
+    three = make_review("THR-234", "Three answered")
+    for n in range(3):
+        answer(three, f"web-three-{n}", ["no"])
+        with unit_of_work() as session:
+            ref = repository.start_or_resume(
+                session, repository.review_by_code(session, three), f"web-three-{n}", "web"
+            )
+            repository.add_comment(session, ref.response_id, QUESTIONS[0].id, "The room was cold.")
+    only_started(three, "web-three-role", role="parent_carer")
+    only_started(three, "web-three-nothing")
+    five = make_review("FIV-234", "Five answered")
+    for n in range(5):
+        answer(five, f"web-five-{n}", ["yes"])
+    only_started(five, "telegram-five-started", channel="telegram", role="young_person")
+    only_started(five, "web-five-nothing")
+    rows = {
+        row[0]: row[-1]
+        for row in Tables(staff.get("/staff").text).tables["All reviews, newest first"][1:]
+    }
+    assert rows == {"Three answered": "Fewer than 5", "Five answered": "5"}
+    page = staff.get(f"/staff/reviews/{three}").text
+    assert "Fewer than 5 people have answered." in page and "Answers from" not in page
+    download = json.loads(staff.get(f"/staff/reviews/{three}/export.json?comments=1").text)
+    [review] = download["reviews"]
+    assert "comments" not in review and review["responses"] is None
+    workbook = staff.get(f"/staff/reviews/{three}/export.xlsx?comments=1").content
+    assert "Comments" not in load_workbook(io.BytesIO(workbook)).sheetnames
+    page = staff.get(f"/staff/reviews/{five}").text
+    assert "Answers from 5 people." in page
+    roles = {row[0]: row[1] for row in Tables(page).tables["People who answered, by role"][1:]}
+    assert roles[ROLE_WORDS["parent_carer"]] == "5" and roles[ROLE_WORDS["young_person"]] == "0"
+
+
 def test_charts_are_pngs_for_shown_questions_only(staff, client):
     code = six_people()
     path = f"/staff/reviews/{code}/questions/{QUESTIONS[0].id}.png"

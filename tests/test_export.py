@@ -394,3 +394,69 @@ def test_the_exports_carry_the_ladder_gap(database, tmp_path, capsys):
 
     rows = list(load_workbook(out)["Ladder gap"].iter_rows(values_only=True))
     assert rows[1] == (code, f"Meeting {code}", "consulting", "doing_for", 0, 0, 6, 0, 1, "no")
+
+
+def only_started(review: str, sender: str, channel: str = "web", role: str | None = None) -> None:
+    """Someone who opened the review (and perhaps said who they are) but answered nothing."""
+    with unit_of_work() as session:
+        found = repository.review_by_code(session, review)
+        repository.start_or_resume(session, found, sender, channel)
+        if role is not None:
+            repository.set_profile(session, sender, channel, role=role)
+
+
+def place_on_ladder(review: str, sender: str, place: str) -> None:
+    with unit_of_work() as session:
+        found = repository.review_by_code(session, review)
+        ref = repository.start_or_resume(session, found, sender, "web")
+        repository.record_answer(session, ref.response_id, "ladder", place, "web")
+
+
+def test_people_who_answered_nothing_never_make_up_the_group(database, capsys):
+    """As found: 3 answered and 2 only started; 'answers from 5 people' unlocked the words of 3."""
+    review = make_review("EMP-234")
+    for n in range(3):
+        answer(review, f"web-e-{n}", ["no", "yes"])  # "no" comes with words
+    only_started(review, "web-e-role", role="parent_carer")
+    only_started(review, "web-e-nothing")  # never even said who they are
+    [result] = exported(code="EMP-234", comments=True)
+    assert result.responses is None
+    assert all(q.suppressed for q in result.questions)
+    assert result.by_role is None and result.by_channel is None
+    assert result.comments is None
+    assert main(["export", "--format", "json", "--review", review, "--comments"]) == 0
+    [item] = json.loads(capsys.readouterr().out)["reviews"]
+    assert item["responses"] is None and item["responses_fewer_than"] == 5
+    assert "comments" not in item
+    assert main(["export", "--format", "csv", "--review", review]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {row["responses"] for row in rows} == {"fewer than 5"}
+
+
+def test_five_who_answered_count_five_whoever_else_only_started(database):
+    review = make_review("FIV-234")
+    for n in range(5):
+        answer(review, f"web-five-{n}", ["yes"])
+    only_started(review, "telegram-five-role", channel="telegram", role="young_person")
+    only_started(review, "web-five-nothing")
+    [result] = exported(code="FIV-234")
+    assert result.responses == 5
+    assert result.questions[0].counts == {**COUNTS, "yes": 5}
+    assert result.by_role == {"parent_carer": 5, "young_person": 0, "practitioner": 0, "unknown": 0}
+    assert result.by_channel == {"web": 5, "telegram": 0, "rest": 0}
+    assert json.loads(export_json([result], 5))["reviews"][0]["responses"] == 5
+
+
+def test_a_skip_counts_as_an_answer_and_a_ladder_place_alone_does_not(database):
+    review = make_review("SKP-234")  # staff placed it at consulting
+    for n in range(4):
+        answer(review, f"web-k-{n}", ["yes"])
+        place_on_ladder(review, f"web-k-{n}", "doing_with")
+    answer(review, "web-k-skipper", ["skipped"])
+    place_on_ladder(review, "web-k-skipper", "doing_with")
+    place_on_ladder(review, "web-k-ladder-only", "doing_to")
+    [result] = exported(code="SKP-234")
+    assert result.responses == 5
+    # 4 yes and 1 skipped: both small, both withheld; the ladder place alone is not a person.
+    assert result.questions[0].withheld == ["yes", "skipped"]
+    assert result.ladder.families == {"doing_to": 0, "doing_for": 0, "doing_with": 5, "not_sure": 0}

@@ -80,6 +80,34 @@ def test_a_few_people_are_never_counted_exactly(database):
         assert ",fewer than 5," in csv_text and f",{n + 1}," not in csv_text
 
 
+def only_started(code: str, sender: str) -> None:
+    """Someone who opened the review but answered no question."""
+    with unit_of_work() as session:
+        review = repository.review_by_code(session, code)
+        repository.start_or_resume(session, review, sender, "web")
+
+
+def test_people_who_only_started_never_bring_a_release_nearer(database):
+    with unit_of_work() as session:
+        repository.create_review(session, "STA-234", "Started only", "wirral", None, None)
+    for n in range(4):
+        add_response("STA-234", f"web-first-{n}", ["yes"], "parent_carer")
+    only_started("STA-234", "web-started-0")
+    assert outputs("STA-234")[0]["responses"] is None
+    add_response("STA-234", "web-first-4", ["no"], "parent_carer")
+    first = outputs("STA-234")
+    assert first[0]["responses"] == 5
+    # Five more open the review: nothing new to show until they answer.
+    for n in range(5):
+        only_started("STA-234", f"web-later-{n}")
+        assert outputs("STA-234") == first
+    for n in range(4):
+        add_response("STA-234", f"web-later-{n}", ["yes"], "parent_carer")
+        assert outputs("STA-234") == first
+    add_response("STA-234", "web-later-4", ["yes"], "parent_carer")
+    assert outputs("STA-234")[0]["responses"] == 10
+
+
 def _people(review: dict) -> int:
     return review["responses"] or 0
 

@@ -379,3 +379,46 @@ def test_purge_forgets_old_telegram_chats_of_people_nothing_else_is_kept_about(s
         assert purge(session, cutoff_for(365)).telegram_chats == 1
         kept = sorted(c.pseudonym for c in session.scalars(select(TelegramChat)))
     assert kept == ["telegram-answering", "telegram-new"]
+
+
+def test_only_people_who_answered_count_on_both_stores(store_url):
+    """A person counts once they answered a question (a skip too); opening a review,
+    saying who they are or only placing the work on the ladder is not enough."""
+    from datetime import timedelta
+
+    from bot.staff.export import build_export
+    from bot.store.models import AnswerTally, ResponseTally, utcnow
+    from bot.store.retention import purge
+
+    engine = engine_for(store_url)
+    with unit_of_work(engine) as session:
+        review = repository.create_review(session, "ANS-234", "A meeting", "wirral", "consulting")
+        for n, value in enumerate(["yes", "yes", "yes", "no", "skipped"]):
+            ref = repository.start_or_resume(session, review, f"web-ans-{n}", "web")
+            repository.set_profile(session, f"web-ans-{n}", "web", role="parent_carer")
+            repository.record_answer(session, ref.response_id, "welcome", value, "web")
+        repository.start_or_resume(session, review, "telegram-started", "telegram")
+        repository.set_profile(session, "telegram-started", "telegram", role="young_person")
+        repository.start_or_resume(session, review, "web-started-no-role", "web")
+        ref = repository.start_or_resume(session, review, "web-ladder-only", "web")
+        repository.record_answer(session, ref.response_id, "ladder", "doing_to", "web")
+
+    def counted() -> tuple:
+        with unit_of_work(engine) as session:
+            [result] = build_export(session, 5, code="ANS-234")
+        return result.responses, result.by_role, result.by_channel, result.ladder.families
+
+    everyone = (
+        5,
+        {"parent_carer": 5, "young_person": 0, "practitioner": 0, "unknown": 0},
+        {"web": 5, "telegram": 0, "rest": 0},
+        {"doing_to": 0, "doing_for": 0, "doing_with": 0, "not_sure": 0},
+    )
+    assert counted() == everyone
+    with unit_of_work(engine) as session:
+        purge(session, utcnow() + timedelta(days=1))  # everything counts as old
+    with unit_of_work(engine) as session:
+        people = session.scalars(select(ResponseTally)).all()
+        assert [(t.role, t.channel, t.count) for t in people] == [("parent_carer", "web", 5)]
+        assert "ladder" not in {t.question_id for t in session.scalars(select(AnswerTally))}
+    assert counted() == everyone

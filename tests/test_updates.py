@@ -64,6 +64,19 @@ def test_someone_who_asked_to_be_forgotten_is_not_told(database):
     assert waiting("web-gone") == []
 
 
+def test_someone_who_answered_nothing_is_not_told_or_counted(database):
+    code = make_review("NTH-234")
+    answered(code, "web-yes", True)
+    with unit_of_work() as session:
+        review = repository.review_by_code(session, code)
+        ref = repository.start_or_resume(session, review, "web-said-nothing", "web")
+        updates.set_hear_back(session, ref.response_id, True)
+    with unit_of_work() as session:
+        review = repository.review_by_code(session, code)
+        assert updates.post_update(session, review, CHANGE).people_told == 1
+    assert len(waiting("web-yes")) == 1 and waiting("web-said-nothing") == []
+
+
 def test_the_command_line_saves_and_sends(database, capsys):
     code = make_review("CLI-234")
     answered(code, "web-yes", True)

@@ -637,10 +637,8 @@ def _post_update(url: str, code: str, text: str) -> object:
         if review is None:
             return False
         update = updates.post_update(session, review, text)
-        on_telegram = any(
-            response.channel == "telegram" and response.hear_back for response in review.responses
-        )
-        return Posted(update.people_told, on_telegram)
+        told = updates.people_to_tell(session, review.id)
+        return Posted(update.people_told, any(channel == "telegram" for _, channel in told))
 
 
 @staff_only()

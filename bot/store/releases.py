@@ -8,6 +8,9 @@ any page, any breakdown by role, channel, principle or ladder place) are either
 the same or differ by at least ``min_group`` people, and comparing them never
 gives one person's answer.
 
+Only people who answered a question count (bot.store.people): opening a review
+brings no release nearer, and every breakdown counts the same people.
+
 A review that closes keeps its last release: fewer than ``min_group`` late
 answers are never shown apart from the others (showing them would give them
 away). Answers deleted later ("forget me") leave the release as it was: it holds
@@ -32,6 +35,7 @@ from bot.store.models import (
     ResultRelease,
     ReviewResponse,
 )
+from bot.store.people import has_answered
 from bot.store.retention import UNKNOWN_ROLE
 
 
@@ -149,7 +153,10 @@ def live_counts(session: Session, review_ids: list[int]) -> dict[int, Counts]:
 
 
 def _answer_counts(session: Session, review_ids: list[int]) -> dict[int, dict[str, dict[str, int]]]:
-    """review → question → answer → people, from live answers and kept tallies, in SQL."""
+    """review → question → answer → people, from live answers and kept tallies, in SQL.
+
+    Only the answers of people who count: a ladder place alone is not counted.
+    """
     live = (
         select(
             ReviewResponse.review_id.label("review_id"),
@@ -158,7 +165,7 @@ def _answer_counts(session: Session, review_ids: list[int]) -> dict[int, dict[st
             func.count().label("n"),
         )
         .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
-        .where(ReviewResponse.review_id.in_(review_ids))
+        .where(ReviewResponse.review_id.in_(review_ids), has_answered())
         .group_by(ReviewResponse.review_id, Answer.question_id, Answer.value)
     )
     kept = (
@@ -190,13 +197,13 @@ def _people_by(session: Session, review_ids: list[int], column: str) -> dict[int
         live = (
             select(ReviewResponse.review_id, live_key, func.count())
             .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
-            .where(ReviewResponse.review_id.in_(review_ids))
+            .where(ReviewResponse.review_id.in_(review_ids), has_answered())
             .group_by(ReviewResponse.review_id, live_key)
         )
     else:
         live = (
             select(ReviewResponse.review_id, ReviewResponse.channel, func.count())
-            .where(ReviewResponse.review_id.in_(review_ids))
+            .where(ReviewResponse.review_id.in_(review_ids), has_answered())
             .group_by(ReviewResponse.review_id, ReviewResponse.channel)
         )
     kept_key = getattr(ResponseTally, column)
@@ -215,9 +222,10 @@ def _people_by(session: Session, review_ids: list[int], column: str) -> dict[int
 
 
 def _people(session: Session, review_ids: list[int]) -> dict[int, int]:
+    """People per review who answered, live and kept, in SQL."""
     live = (
         select(ReviewResponse.review_id.label("review_id"), func.count().label("n"))
-        .where(ReviewResponse.review_id.in_(review_ids))
+        .where(ReviewResponse.review_id.in_(review_ids), has_answered())
         .group_by(ReviewResponse.review_id)
     )
     kept = (
@@ -238,7 +246,11 @@ def _commented(session: Session, review_ids: list[int]) -> dict[int, tuple[tuple
     rows = session.execute(
         select(ReviewResponse.review_id, Answer.id, Answer.comment)
         .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
-        .where(ReviewResponse.review_id.in_(review_ids), Answer.comment.is_not(None))
+        .where(
+            ReviewResponse.review_id.in_(review_ids),
+            Answer.comment.is_not(None),
+            has_answered(),
+        )
         .order_by(Answer.id)
     )
     result: dict[int, list[tuple[int, str]]] = defaultdict(list)

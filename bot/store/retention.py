@@ -2,8 +2,9 @@
 
 Before a person's answers are deleted their counts are added to tallies (review,
 question, answer, role, channel: no person, no words), so the totals staff
-report on stay true. Exports apply the small-group suppression to tallies and
-live answers alike.
+report on stay true. Only people who answered a question are tallied
+(bot.store.people), as everywhere else. Exports apply the small-group
+suppression to tallies and live answers alike.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.store.models import (
     TelegramChat,
     utcnow,
 )
+from bot.store.people import has_answered
 from bot.store.pledges import FAMILY_KINDS
 
 UNKNOWN_ROLE = "unknown"
@@ -91,7 +93,7 @@ def purge(session: Session, cutoff: datetime) -> Purged:
         )
         .join(ReviewResponse, ReviewResponse.id == Answer.response_id)
         .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
-        .where(Answer.response_id.in_(stale))
+        .where(Answer.response_id.in_(stale), has_answered())
         .group_by(ReviewResponse.review_id, Answer.question_id, Answer.value, role, Answer.channel)
     ).all()
     for review_id, question_id, value, who, channel, count in answer_groups:
@@ -102,7 +104,7 @@ def purge(session: Session, cutoff: datetime) -> Purged:
     response_groups = session.execute(
         select(ReviewResponse.review_id, role, ReviewResponse.channel, func.count())
         .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
-        .where(ReviewResponse.id.in_(stale))
+        .where(ReviewResponse.id.in_(stale), has_answered())
         .group_by(ReviewResponse.review_id, role, ReviewResponse.channel)
     ).all()
     for review_id, who, channel, count in response_groups:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.concerns import REPLY_MAX, clean_text, queue_message
 from bot.store.models import Respondent, Review, ReviewResponse, ReviewUpdate
+from bot.store.people import has_answered
 
 YOU_SAID_WE_DID = "you_said_we_did"
 UPDATE_MAX = REPLY_MAX
@@ -29,22 +30,32 @@ def update_message(review: Review, text: str) -> str:
     return f"📣 You said, we did.\n\nAbout: {review.title}\n\n{text}"
 
 
+def people_to_tell(session: Session, review_id: int) -> list[tuple[str, str]]:
+    """(pseudonym, channel) of each person who answered the review and asked to hear back."""
+    rows = session.execute(
+        select(Respondent.pseudonym, ReviewResponse.channel)
+        .join(ReviewResponse, ReviewResponse.respondent_id == Respondent.id)
+        .where(
+            ReviewResponse.review_id == review_id,
+            ReviewResponse.hear_back.is_(True),
+            has_answered(),
+        )
+        .order_by(ReviewResponse.id)
+    )
+    return [(pseudonym, channel) for pseudonym, channel in rows]
+
+
 def post_update(session: Session, review: Review, text: str) -> ReviewUpdate:
     """Save what changed and queue it for each person who asked to hear back.
 
     Raises :class:`bot.store.concerns.TextProblem` for blank or over-long text.
     Each channel delivers the message: Telegram at once, the web chat at the
-    person's next visit. Nobody else is told.
+    person's next visit. Nobody else is told, nor anyone who answered nothing.
     """
     cleaned = clean_text(text, UPDATE_MAX)
     update = ReviewUpdate(review_id=review.id, text=cleaned)
     session.add(update)
-    people = session.execute(
-        select(Respondent.pseudonym, ReviewResponse.channel)
-        .join(ReviewResponse, ReviewResponse.respondent_id == Respondent.id)
-        .where(ReviewResponse.review_id == review.id, ReviewResponse.hear_back.is_(True))
-        .order_by(ReviewResponse.id)
-    ).all()
+    people = people_to_tell(session, review.id)
     message = update_message(review, cleaned)
     for pseudonym, channel in people:
         queue_message(session, pseudonym, channel, YOU_SAID_WE_DID, message)

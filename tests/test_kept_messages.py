@@ -186,3 +186,105 @@ def test_rasa_addresses_must_be_http():
     with pytest.raises(ValueError, match="COPRO_RASA_URL"):
         Settings(rasa_url=" , ")
     assert Settings(rasa_url="http://a:1/, http://b:2").rasa_urls == ("http://a:1", "http://b:2")
+
+
+# ---- Said again while waiting: answered once, in order ---------------------------------------
+
+
+class Welcoming(Servers):
+    """Stand-in Rasa servers that greet every greeting with the same welcome."""
+
+    GREETINGS = {"hello", "hi", "hello?", "HELLO"}
+
+    def transport(self) -> httpx.MockTransport:
+        async def handle(request: httpx.Request) -> httpx.Response:
+            host = request.url.host
+            if host in self.down:
+                raise httpx.ConnectError("refused", request=request)
+            if request.method == "GET":  # the server's "are you up?" page
+                return httpx.Response(200, text="Hello from Rasa")
+            body = json.loads(request.content)
+            self.received.append((host, body["sender"], body["message"]))
+            if body["message"] in self.GREETINGS:
+                return httpx.Response(200, json=[{"text": "Welcome 👋", "buttons": []}])
+            return httpx.Response(200, json=[{"text": f"About: {body['message']}"}])
+
+        return httpx.MockTransport(handle)
+
+
+async def test_eight_hellos_kept_while_rasa_starts_get_one_welcome_in_order(tmp_path, database):
+    servers = Welcoming()
+    servers.down.update({"rasa-a", "rasa-b"})
+    app = create_app(
+        Settings(
+            secret_key="s",
+            rasa_url="http://rasa-a, http://rasa-b",
+            database_url=database,
+            spool_path=tmp_path / "spool.db",
+        )
+    )
+    app.state.http = httpx.AsyncClient(transport=servers.transport())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        starting = [
+            (await client.post("/api/chat", json={"text": text})).json()
+            for text in ["hello"] * 8 + ["what is co-production"]
+        ]
+        servers.down.clear()
+        later = await client.post("/api/chat", json={"text": "yes"})
+    # Rasa hears "hello" once, then the question, then the new message: in order.
+    assert [m["text"] for m in later.json()["messages"]] == [
+        "Welcome 👋",
+        "About: what is co-production",
+        "About: yes",
+    ]
+    assert [text for _, _, text in servers.received] == ["hello", "what is co-production", "yes"]
+    # Each was kept; the widget is told the assistant is starting, and which words say "kept".
+    assert all(reply["kept"] and reply.get("starting") for reply in starting)
+    assert starting[0]["messages"] == [
+        {"text": channel_message("kept"), "buttons": [], "notice": "kept"}
+    ]
+
+
+async def test_a_message_said_again_while_waiting_is_kept_once(gateway, servers):
+    servers.refusing = True
+    for text in ["hello", "Hello!", "HELLO", "yes", "hello", "👍", "👎"]:
+        await gateway.send("web-p", text, "web", safety={"level": "none", "score": 0.01})
+    await gateway.send("web-q", "hello", "web")  # someone else: their own
+    # Straight repeats go; the same words after something else, and other symbols, stay.
+    assert gateway.spool.count() == 6
+    servers.refusing = False
+    reply = await gateway.send("web-p", "no", "web")
+    texts = [message["text"].split(": ", 1)[1] for message in reply.messages]
+    assert texts == ["hello", "yes", "hello", "👍", "👎", "no"]
+
+
+def test_a_repeat_with_any_sign_of_risk_is_always_kept(tmp_path):
+    spool = Spool(tmp_path / "s.db")
+    none = json.dumps({"level": "none", "score": 0.1})
+    severe = json.dumps({"level": "severe", "help_given": True, "flag_id": 7})
+    assert spool.keep("p", "web", "i want to die", severe)
+    assert spool.keep("p", "web", "i want to die", severe)
+    assert spool.keep("p", "web", "hello", none)
+    assert not spool.keep("p", "web", "hello", none)
+    assert spool.keep("p", "telegram", "hello", none)  # another channel: kept too
+    # A message being sent right now is not joined: the new one waits its turn.
+    claimed = spool.claim_next("p")
+    assert claimed.text == "i want to die"
+    spool.done(claimed)
+    spool.claim_next("p")  # the second "i want to die"
+    assert spool.count() == 3
+
+
+async def test_replies_to_kept_messages_that_repeat_wait_once(gateway, servers, database):
+    welcoming = Welcoming()
+    gateway.client = httpx.AsyncClient(transport=welcoming.transport())
+    welcoming.down.update({"rasa-a", "rasa-b", "rasa-c"})
+    for text in ["hi", "hello?", "what is co-production"]:
+        await gateway.send("web-p", text, "web")
+    welcoming.down.clear()
+    settings = Settings(secret_key="s", database_url=database, rasa_url=",".join(URLS))
+    assert await gateway.send_kept(delivery(settings, gateway, None)) == 3
+    with unit_of_work(engine_for(database)) as session:
+        waiting = concerns.take_messages(session, "web-p")
+    assert waiting == ["Welcome 👋", "About: what is co-production"]

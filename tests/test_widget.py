@@ -9,10 +9,14 @@ from __future__ import annotations
 import base64
 import json
 import re
+import select
 import shutil
+import socket
+import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -145,22 +149,11 @@ def stack(tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="module")
-def server(stack) -> Iterator[str]:
-    """bot.server with uvicorn in a thread, on a free port, talking to the real stack."""
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread, on a free port; its address."""
     import uvicorn
 
-    app = create_app(
-        Settings(
-            secret_key=SECRET,
-            rasa_url=stack.rasa_url,
-            database_url=stack.database_url,
-            tracker_url=stack.tracker_url,
-        )
-    )
-    # A test answers a whole review in seconds, which a person never does; the
-    # limits themselves are tested in tests/test_web_chat.py.
-    app.state.limits = ChatLimits([Rate(1000, Duration.MINUTE)], [Rate(5000, Duration.MINUTE)])
     port = free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, ws="none", log_level="warning", lifespan="on"
@@ -173,9 +166,29 @@ def server(stack) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("bot.server did not start")
         time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=15)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server(stack) -> Iterator[str]:
+    """bot.server with uvicorn in a thread, on a free port, talking to the real stack."""
+    app = create_app(
+        Settings(
+            secret_key=SECRET,
+            rasa_url=stack.rasa_url,
+            database_url=stack.database_url,
+            tracker_url=stack.tracker_url,
+        )
+    )
+    # A test answers a whole review in seconds, which a person never does; the
+    # limits themselves are tested in tests/test_web_chat.py.
+    app.state.limits = ChatLimits([Rate(1000, Duration.MINUTE)], [Rate(5000, Duration.MINUTE)])
+    with serving(app) as url:
+        yield url
 
 
 class Watched:
@@ -277,6 +290,13 @@ def open_chat(page) -> None:
     page.get_by_role("button", name="Open chat").click()
     page.locator("#copro-panel").wait_for(state="visible")
     settle(page)
+
+
+def open_settings(page) -> None:
+    """Show the chat's settings: one "Settings" button holds them all."""
+    toggle = page.get_by_role("button", name="Settings", exact=True)
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
 
 
 def review_step(new: str, words: list[str], pick: Callable[[int], str]) -> str | None:
@@ -381,6 +401,7 @@ def journey(browser, server) -> dict:
         check("closed")
         open_chat(page)
         check("open-empty")
+        open_settings(page)
         page.get_by_role("button", name="Keep me signed in on this device").click()
         page.locator(".copro-keep-status", has_text="signed out").wait_for()
         check("keep-signed-in")
@@ -535,6 +556,7 @@ def test_text_grows_to_200_percent_and_more_and_the_chat_still_fits(watched, ser
         )
 
     normal = text_size()
+    open_settings(page)
     bigger = page.get_by_role("button", name="Bigger text")
     while page.get_attribute(".copro-btn:has-text('Bigger text')", "aria-disabled") != "true":
         bigger.click()
@@ -559,6 +581,7 @@ def test_high_contrast_is_a_toggle_that_is_kept_and_follows_the_system(browser, 
     try:
         load(page, server)
         open_chat(page)
+        open_settings(page)
         toggle = page.get_by_role("button", name="High contrast")
         assert toggle.get_attribute("aria-pressed") == "false"
         toggle.click()
@@ -568,6 +591,8 @@ def test_high_contrast_is_a_toggle_that_is_kept_and_follows_the_system(browser, 
         )
         assert colours == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]
         page.reload()
+        page.locator("#copro-panel").wait_for(state="visible")
+        open_settings(page)
         assert page.get_by_role("button", name="High contrast").get_attribute("aria-pressed") == (
             "true"
         )
@@ -610,6 +635,7 @@ def test_each_message_can_be_read_aloud_and_stopped(watched, server):
     # The words of the message, without its symbols (👋 is not read out as "waving hand").
     assert "👋" in greeting
     assert spoken["text"].split() == [w for w in greeting.split() if any(c.isalnum() for c in w)]
+    open_settings(page)
     page.get_by_role("button", name="Stop reading").click()
     assert page.evaluate("window.__stopped") >= 2  # before speaking, and now
     # Read new messages: each new message of the assistant is read as it comes.
@@ -663,9 +689,10 @@ def test_close_in_one_step_and_reopen_where_it_was(watched, server):
     open_chat(page)
     start_review(page)
     transcript = all_texts(page)
+    # The choices are in the conversation: focusing one scrolls to it, so focus first.
+    page.locator(".copro-choice-list button", has_text="A bit").focus()
     page.eval_on_selector("#copro-log", "log => { log.scrollTop = 10; }")
     assert page.eval_on_selector("#copro-log", "log => log.scrollTop") == 10
-    page.locator(".copro-choice-list button", has_text="A bit").focus()
     page.keyboard.press("Escape")
     assert page.locator("#copro-panel").is_hidden()
     assert focused_word(page) == "Open chat"
@@ -693,7 +720,9 @@ def test_keep_me_signed_in_is_a_choice_and_off_until_chosen(watched, server):
     assert session_cookie_expiry(page) == -1
     sender = sender_of(page)
 
-    # With the keyboard, from the top of the chat.
+    # With the keyboard, from the top of the chat: the settings open, then Tab.
+    page.get_by_role("button", name="Settings", exact=True).focus()
+    page.keyboard.press("Enter")
     page.get_by_role("button", name="Close chat").focus()
     tab_to(page, "Keep me signed in on this device")
     page.keyboard.press("Enter")
@@ -749,6 +778,7 @@ def test_reload_carries_on_the_review_and_start_again_begins_afresh(watched, ser
     saved = answers_of(stack, sender)
     assert (saved[QUESTIONS[0].id].value, saved[QUESTIONS[1].id].value) == ("yes", "no")
 
+    open_settings(page)
     page.get_by_role("button", name="Start again").click()
     page.get_by_role("button", name="Yes, start again").click()
     page.locator("#copro-log .copro-msg").first.wait_for(state="detached")
@@ -1109,3 +1139,337 @@ def test_a_kept_message_gets_its_reply_in_the_chat_when_it_arrives(browser, serv
         assert len(asked) == 2  # it stops asking once the reply came
     finally:
         page.context.close()
+
+
+# ---- Phone first: text that reflows, and the question in view with its choices ------------------
+#
+# At each width and text size the page itself is measured: where each word's letters
+# are drawn (Range.getClientRects), each control's box and scroll size, and what the
+# conversation's scrolling box shows. Text size is the widget's own setting ("Bigger
+# text", which goes up to 250%), chosen in the settings as a person would.
+
+SCREENS = {320: 568, 390: 844, 1280: 800}  # a small phone, a common phone, a laptop
+TEXT_SIZES = [100, 200, 250]
+WIDGET_SIZES = [100, 125, 150, 175, 200, 250]  # the steps of the widget's "Bigger text"
+
+# Words broken across lines. Each visible text node in the panel is cut into words at
+# spaces (a line may also end after a hyphen or slash, as in "co-production"); a word
+# drawn on more than one line is broken, unless it is wider than a whole line of its
+# box (then breaking it is the only way to show it).
+BROKEN_WORDS = """() => {
+  const panel = document.getElementById('copro-panel');
+  const broken = [];
+  const range = document.createRange();
+  const walker = document.createTreeWalker(panel, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest('.copro-vh') || !parent.getClientRects().length) { continue; }
+    let block = parent;
+    while (getComputedStyle(block).display.startsWith('inline')) { block = block.parentElement; }
+    const style = getComputedStyle(block);
+    const line = block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const words = /[^\\s\\-\\u2010-\\u2014\\/]+[\\-\\u2010-\\u2014\\/]*/g;
+    for (const match of node.data.matchAll(words)) {
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0)
+        .sort((a, b) => a.top - b.top);
+      const lines = [];
+      for (const r of rects) {
+        const last = lines[lines.length - 1];
+        if (!last || r.top >= last.bottom - 1) { lines.push({ bottom: r.bottom }); }
+        else { last.bottom = Math.max(last.bottom, r.bottom); }
+      }
+      const width = rects.reduce((sum, r) => sum + r.width, 0);
+      if (lines.length > 1 && width <= line + 1) {
+        broken.push({ word: match[0], lines: lines.length, width: Math.round(width),
+                      line: Math.round(line) });
+      }
+    }
+  }
+  return broken;
+}"""
+
+# Anything cut off: a control or bubble whose content is wider than its box, a word
+# that sticks out of its button, or anything outside the panel or the screen sideways.
+CUT_OFF = """() => {
+  const panel = document.getElementById('copro-panel');
+  const cut = [];
+  const box = panel.getBoundingClientRect();
+  if (box.left < -0.5 || box.right > innerWidth + 0.5) { cut.push('the panel is off the screen'); }
+  for (const scroller of [panel, document.getElementById('copro-log')]) {
+    if (scroller.scrollWidth > scroller.clientWidth + 1) {
+      cut.push(scroller.id + ' scrolls sideways');
+    }
+  }
+  const name = el => (el.className || el.tagName) + ': ' +
+    (el.textContent || el.value || '').trim().slice(0, 40);
+  const parts = panel.querySelectorAll(
+    'button, input, .copro-msg, .copro-text, .copro-word, .copro-title, .copro-hint, label, p');
+  for (const el of parts) {
+    if (!el.getClientRects().length || el.closest('.copro-vh')) { continue; }
+    const r = el.getBoundingClientRect();
+    if (!getComputedStyle(el).display.startsWith('inline') || el.matches('button, input')) {
+      if (el.scrollWidth > el.clientWidth + 1) { cut.push('wider than its box: ' + name(el)); }
+    }
+    if (r.left < box.left - 0.5 || r.right > box.right + 0.5) {
+      cut.push('outside the panel: ' + name(el));
+    }
+    const holder = el.matches('.copro-word') && el.closest('button');
+    if (holder) {
+      const h = holder.getBoundingClientRect();
+      if (r.left < h.left - 0.5 || r.right > h.right + 0.5) {
+        cut.push('sticks out of its button: ' + name(el));
+      }
+    }
+  }
+  return cut;
+}"""
+
+# Where the newest question and its choices are, and what the conversation shows: the
+# window, cut down by every box around the question that scrolls or clips.
+IN_VIEW = """(firstNew) => {
+  const bots = [...document.querySelectorAll('#copro-log .copro-msg--bot')];
+  const question = bots[bots.length - 1];
+  const choices = document.querySelector('.copro-choices');
+  const rect = el => {
+    const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom };
+  };
+  let top = 0, bottom = innerHeight, below = 0;
+  for (let el = question.parentElement; el; el = el.parentElement) {
+    if (!/(auto|scroll|hidden)/.test(getComputedStyle(el).overflowY)) { continue; }
+    const r = el.getBoundingClientRect();
+    top = Math.max(top, r.top + el.clientTop);
+    bottom = Math.min(bottom, r.top + el.clientTop + el.clientHeight);
+    below += el.scrollHeight - el.clientHeight - el.scrollTop;  // how much further it scrolls
+  }
+  return { top, bottom, below, question: rect(question), first: rect(bots[firstNew]),
+           choices: rect(choices),
+           choicesShown: !choices.hidden && choices.getClientRects().length > 0,
+           text: question.textContent.slice(0, 60) };
+}"""
+
+FIT_REPORT = RESULTS / "phone-fit.json"
+
+
+def set_text_size(page, size: int) -> None:
+    """The widget's own text size, through its settings, as a person would."""
+    open_settings(page)
+    for _ in range(WIDGET_SIZES.index(size)):
+        page.get_by_role("button", name="Bigger text").click()
+    assert page.locator(".copro-size").text_content() == f"Text size: {size}%"
+    page.get_by_role("button", name="Settings", exact=True).click()
+    assert page.locator("#copro-settings").is_hidden()
+
+
+def assert_reflows(page, where: str) -> None:
+    broken = page.evaluate(BROKEN_WORDS)
+    assert broken == [], f"{where}: words broken across lines: {broken}"
+    cut = page.evaluate(CUT_OFF)
+    assert cut == [], f"{where}: cut off: {cut}"
+
+
+def assert_question_in_view(page, first_new: int, where: str) -> dict:
+    """The question and its choices are seen together; when they cannot be (taller than
+    the view), the question's top is at the top of the view and the choices follow it,
+    a scroll away. When the whole reply fits, its first message is in view too."""
+    seen = page.evaluate(IN_VIEW, first_new)
+    top, bottom = seen["top"], seen["bottom"]
+    question, choices, first = seen["question"], seen["choices"], seen["first"]
+    assert seen["choicesShown"], f"{where}: no choices after {seen['text']!r}"
+    assert top - 1 <= question["top"] < bottom, f"{where}: the question is out of view: {seen}"
+    together = choices["bottom"] - question["top"] <= bottom - top
+    if together:
+        assert choices["bottom"] <= bottom + 1, f"{where}: the choices are out of view: {seen}"
+        if choices["bottom"] - first["top"] <= bottom - top:
+            assert first["top"] >= top - 1, f"{where}: the reply's start is out of view: {seen}"
+    else:
+        # Too tall to see at once: the question starts the view, the choices are below it.
+        assert question["top"] <= top + 16, f"{where}: the question is not at the top: {seen}"
+        assert seen["below"] >= choices["bottom"] - bottom - 1, f"{where}: cannot reach: {seen}"
+    return {
+        "where": where,
+        "together": together,
+        "view": round(bottom - top),
+        "question_and_choices": round(choices["bottom"] - question["top"]),
+    }
+
+
+def press_and_check(page, word: str, where: str) -> dict:
+    before = len(bot_texts(page))
+    press(page, word)
+    assert len(bot_texts(page)) > before, f"{where}: no reply to {word!r}"
+    assert_reflows(page, where)
+    return assert_question_in_view(page, before, where)
+
+
+@pytest.fixture(scope="module")
+def fit_report() -> Iterator[list]:
+    found: list = []
+    yield found
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    FIT_REPORT.write_text(json.dumps(found, indent=1))
+
+
+@pytest.mark.parametrize("size", TEXT_SIZES)
+@pytest.mark.parametrize("width", list(SCREENS))
+def test_the_chat_reflows_and_keeps_the_question_in_view(browser, server, fit_report, width, size):
+    from axe_playwright_python.sync_playwright import Axe
+
+    name = f"{width}px-{size}pct"
+    watched = new_page(browser, viewport={"width": width, "height": SCREENS[width]})
+    page = watched.page
+    try:
+        load(page, server)
+        open_chat(page)
+        set_text_size(page, size)
+        # The first screen, with the size kept from before: the way to start is in view.
+        page.reload()
+        page.locator("#copro-panel").wait_for(state="visible")
+        settle(page)
+        assert_reflows(page, f"{name} open")
+        start = page.locator(".copro-choice-list button").first.bounding_box()
+        assert start and start["y"] >= 0 and start["y"] + start["height"] <= SCREENS[width]
+        # Several messages come, the last asks "who is answering?": it is in view with its choices.
+        fit_report.append(press_and_check(page, "Review a meeting", f"{name} who is answering"))
+        for _ in range(4):
+            if re.search(r"Question 1 of \d+", "\n".join(bot_texts(page))):
+                break
+            fit_report.append(press_and_check(page, choice_words(page)[0], f"{name} about you"))
+        assert re.search(r"Question 1 of \d+", "\n".join(bot_texts(page)))
+        fit_report.append(press_and_check(page, "Yes", f"{name} after an answer"))
+        settle(page)
+        shot(page, f"phone-{name}")
+        found = Axe().run(page, options=AXE_OPTIONS)
+        found.save_to_file(RESULTS / f"axe-phone-{name}.json", violations_only=True)
+        assert found.violations_count == 0, found.generate_report()
+        # The settings, open: every control whole, and still no violations.
+        open_settings(page)
+        assert_reflows(page, f"{name} settings")
+        found = Axe().run(page, options=AXE_OPTIONS)
+        assert found.violations_count == 0, found.generate_report()
+    finally:
+        page.context.close()
+    assert watched.errors == [] and watched.dialogs == []
+
+
+def test_the_settings_are_one_button_that_opens_and_closes_with_the_keyboard(watched, server):
+    page = watched.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    load(page, server)
+    tab_to(page, "Open chat")
+    page.keyboard.press("Enter")
+    settle(page)
+    toggle = page.get_by_role("button", name="Settings", exact=True)
+    # Closed at first: one button with a symbol and a word, the settings out of the way.
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.get_attribute("aria-controls") == "copro-settings"
+    assert toggle.locator(".copro-symbol").text_content() == "⚙️"
+    assert page.locator("#copro-settings").is_hidden()
+    assert page.get_by_role("button", name="Bigger text").count() == 0  # not in the a11y tree
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    group = page.get_by_role("group", name="Chat settings")
+    assert group.is_visible()
+    assert focused_word(page) == "Settings"  # a disclosure: focus stays on its button
+    tab_to(page, "Bigger text")
+    page.keyboard.press("Enter")
+    assert page.locator(".copro-size").text_content() == "Text size: 125%"
+    # Escape closes the settings and puts focus back on their button; the chat stays open.
+    page.keyboard.press("Escape")
+    assert page.locator("#copro-settings").is_hidden()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert focused_word(page) == "Settings"
+    assert page.locator("#copro-panel").is_visible()
+    page.keyboard.press("Space")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Space")
+    assert page.locator("#copro-settings").is_hidden()
+
+
+# ---- While the assistant starts ------------------------------------------------------------------
+
+
+class LateRasa:
+    """A way to the real Rasa server that opens later. Until then nothing answers on its
+    port, as while Rasa loads its model."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.target = int(rasa_url.rsplit(":", 1)[1])
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: socketserver.ThreadingTCPServer | None = None
+
+    def open(self) -> None:
+        target = self.target
+
+        class Pass(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                with socket.create_connection(("127.0.0.1", target)) as rasa:
+                    ends = [self.request, rasa]
+                    while True:
+                        ready, _, _ = select.select(ends, [], [], 120)
+                        if not ready:
+                            return
+                        for end in ready:
+                            data = end.recv(65536)
+                            if not data:
+                                return
+                            (rasa if end is self.request else self.request).sendall(data)
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Pass)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def test_messages_sent_while_the_assistant_starts_are_answered_once_in_order(
+    browser, stack, tmp_path
+):
+    late = LateRasa(stack.rasa_url)
+    app = create_app(
+        Settings(
+            secret_key=SECRET,
+            rasa_url=late.url,
+            database_url=stack.database_url,
+            tracker_url=stack.tracker_url,
+            spool_path=tmp_path / "spool.db",
+        )
+    )
+    app.state.limits = ChatLimits([Rate(1000, Duration.MINUTE)], [Rate(5000, Duration.MINUTE)])
+    watched = new_page(browser, viewport={"width": 390, "height": 844})
+    page = watched.page
+    try:
+        with serving(app) as url:
+            load(page, url)
+            open_chat(page)
+            box = page.get_by_label("Your message")
+            for text_sent in ["hello"] * 8 + ["what is co-production"]:
+                box.fill(text_sent)
+                box.press("Enter")
+                wait_reply(page)
+            starting = "⏳ The assistant is starting. I will answer soon."
+            # Said once, however many messages were sent.
+            assert bot_texts(page) == [starting]
+            assert all_texts(page).count("You said: hello") == 8
+            late.open()  # Rasa is up: the kept messages are sent, and the widget asks for replies
+            poll(page, "() => document.querySelectorAll('.copro-msg--bot').length >= 3", 60)
+            page.wait_for_timeout(6_000)  # one more round of asking: nothing more comes
+            said = bot_texts(page)
+            welcomes = [t for t in said if t.startswith("Hello 👋")]
+            assert len(welcomes) == 1, said
+            assert said.index(welcomes[0]) == 1  # in order: the welcome, then the answer
+            assert len(said) == 3, said
+            assert "co-production" in said[2].lower(), said
+            shot(page, "kept-while-starting")
+    finally:
+        page.context.close()
+        late.close()
+    assert [e for e in watched.errors if "Failed to load resource" not in e] == []

@@ -4,6 +4,9 @@ Messages kept while Rasa could not take them (:mod:`bot.channels.spool`) are
 tried every few seconds. Rasa's replies to them wait in the person's outbox
 (shown with their next message on the web, pushed on Telegram). A kept
 "forget me" is carried out here too.
+
+A reply the same as the one just before it, still waiting to be read, waits
+once: "hi" and "hello" kept during start-up give one welcome, not two.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy import select
+
 from bot.channels.rasa_client import FORGET_CONVERSATION, RETRY_SECONDS, RasaGateway, RasaReply
 from bot.channels.turn import forget_everywhere
 from bot.settings import Settings
 from bot.store import concerns
 from bot.store.db import engine_for, in_thread, unit_of_work
+from bot.store.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +32,18 @@ KEPT_REPLY = "kept_reply"
 
 def _queue_replies(database_url: str, sender: str, channel: str, texts: list[str]) -> None:
     with unit_of_work(engine_for(database_url)) as session:
+        # The newest message still waiting for this person, if it is a reply to a kept one.
+        newest = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.pseudonym == sender, OutboxMessage.delivered_at.is_(None))
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        ).first()
+        previous = newest.text if newest is not None and newest.kind == KEPT_REPLY else None
         for text in texts:
-            concerns.queue_message(session, sender, channel, KEPT_REPLY, text)
+            if text != previous:
+                concerns.queue_message(session, sender, channel, KEPT_REPLY, text)
+            previous = text
 
 
 def delivery(

@@ -5,10 +5,18 @@ Rasa server answers), the message is written here, on local disk, and sent
 again in the same order when Rasa is back: nothing a person says is lost.
 A small SQLite file per host; several processes on one host can share it
 (a message is claimed before it is sent, so only one process sends it).
+
+A person who gets no answer often says the same thing again ("hello",
+"hello?", "HELLO"). Said again straight after, while the first is still
+waiting, it is kept once: it means the same, and sent again it would be
+answered again (a repeated "yes" would even answer review questions the
+person never saw). A message with any sign of risk is always kept whole.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -31,6 +39,26 @@ CREATE TABLE IF NOT EXISTS kept_message (
 );
 CREATE INDEX IF NOT EXISTS kept_message_sender ON kept_message (sender, id);
 """
+
+
+def same_words(text: str) -> str:
+    """What a message says, for noticing it was said again: its words in lower case.
+
+    Only symbols (an emoji, "?!") compare whole, so "👍" and "👎" stay different.
+    """
+    words = re.findall(r"\w+", text.casefold())
+    return " ".join(words) if words else text.strip()
+
+
+def _no_risk(safety: str | None) -> bool:
+    """A button press, or typed words the safety check found nothing in."""
+    if safety is None:
+        return True
+    try:
+        decided = json.loads(safety)
+    except ValueError:
+        return False
+    return isinstance(decided, dict) and decided.get("level") == "none"
 
 
 @dataclass(frozen=True)
@@ -64,13 +92,35 @@ class Spool:
         finally:
             connection.close()
 
-    def keep(self, sender: str, channel: str, text: str, safety: str | None = None) -> None:
+    def keep(self, sender: str, channel: str, text: str, safety: str | None = None) -> bool:
+        """Keep a message; False when it repeats the person's last one still waiting.
+
+        A repeat is the same words on the same channel, with no sign of risk in
+        either, while the earlier one waits unclaimed (not being sent right now).
+        """
         with self._connect() as connection:
-            connection.execute(
-                "INSERT INTO kept_message (sender, channel, text, kept_at, safety) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (sender, channel, text, time.time(), safety),
+            connection.execute("BEGIN IMMEDIATE")
+            last = connection.execute(
+                "SELECT channel, text, claimed_until, safety FROM kept_message "
+                "WHERE sender = ? ORDER BY id DESC LIMIT 1",
+                (sender,),
+            ).fetchone()
+            repeated = (
+                last is not None
+                and last[0] == channel
+                and last[2] is None
+                and same_words(last[1]) == same_words(text)
+                and _no_risk(last[3])
+                and _no_risk(safety)
             )
+            if not repeated:
+                connection.execute(
+                    "INSERT INTO kept_message (sender, channel, text, kept_at, safety) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (sender, channel, text, time.time(), safety),
+                )
+            connection.execute("COMMIT")
+        return not repeated
 
     def has(self, sender: str) -> bool:
         with self._connect() as connection:

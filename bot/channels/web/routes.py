@@ -6,6 +6,7 @@ import logging
 import secrets
 from pathlib import Path
 
+import httpx
 from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -31,12 +32,60 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # The most a chat message's body may be (bot.server refuses more while reading it).
 MAX_BODY_BYTES = 8_000
+# How long to wait for a Rasa server to say it is up, when a message was kept.
+STARTING_PROBE_SECONDS = 1.0
 
 
 def _reply(key: str, status: int = 200, **values: object) -> JSONResponse:
     return JSONResponse(
         {"messages": [{"text": channel_message(key, **values), "buttons": []}]}, status_code=status
     )
+
+
+def _once(messages: list[dict]) -> list[dict]:
+    """The messages, each said once: one with the same words as the one before it is left out.
+
+    Replies to messages kept while the assistant was away come together, and
+    "hi" then "hello" would otherwise show the same welcome twice.
+    """
+    said: list[dict] = []
+    for message in messages:
+        text = message.get("text")
+        if said and text and said[-1].get("text") == text:
+            if message.get("buttons") and not said[-1].get("buttons"):
+                said[-1] = message  # the same words: keep the one with buttons
+            continue
+        said.append(message)
+    return said
+
+
+async def _rasa_starting(request: Request) -> bool:
+    """True when no Rasa server answers at all: it is starting (or starting again).
+
+    A server that answers but could not take the message (its store is away)
+    is not starting: the channel's own "kept" words say what happened then.
+    """
+    gateway = gateway_of(request.app.state)
+    for url in gateway.urls:
+        try:
+            response = await gateway.client.get(f"{url}/", timeout=STARTING_PROBE_SECONDS)
+        except httpx.HTTPError:
+            continue
+        if response.status_code < 500:
+            return False
+    return True
+
+
+async def _kept_reply(request: Request, messages: list[dict]) -> JSONResponse:
+    """The replies to a message kept for later, with the "kept" words marked.
+
+    The widget says it is waiting once, however many messages are kept, and
+    asks for the replies a little later. ``starting`` tells it why it waits.
+    """
+    kept = channel_message("kept")
+    marked = [dict(m, notice="kept") if m.get("text") == kept else m for m in messages]
+    starting = await _rasa_starting(request)
+    return JSONResponse({"messages": _once(marked), "kept": True, "starting": starting})
 
 
 def _sender(request: Request) -> str:
@@ -131,7 +180,7 @@ async def chat(request: Request) -> Response:
         return JSONResponse({"messages": reply.messages})
     if KEPT in reply.signals:
         # Kept to be sent again: the widget asks for the replies a little later.
-        return JSONResponse({"messages": reply.messages, "kept": True})
+        return await _kept_reply(request, reply.messages)
     return await _with_waiting(request, sender, reply.messages)
 
 
@@ -181,11 +230,16 @@ def _take_waiting(database_url: str, sender: str) -> list[str]:
 
 
 async def _with_waiting(request: Request, sender: str, messages: list[dict]) -> JSONResponse:
-    """Rasa's replies, then any message waiting for this person (a reply from staff)."""
+    """Rasa's replies, then any message waiting for this person (a reply from staff).
+
+    Each said once: the same message twice in a row is shown once (see ``_once``).
+    """
     waiting = await in_thread(_take_waiting, request.app.state.settings.database_url, sender)
     # When the store did not answer, they stay waiting for the next message.
     waiting = waiting or []
-    return JSONResponse({"messages": messages + [{"text": t, "buttons": []} for t in waiting]})
+    return JSONResponse(
+        {"messages": _once(messages + [{"text": t, "buttons": []} for t in waiting])}
+    )
 
 
 async def waiting(request: Request) -> Response:

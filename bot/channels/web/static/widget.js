@@ -11,6 +11,13 @@
  * signed session cookie keeps the conversation with the assistant. That cookie
  * ends when the browser closes, unless the person chooses "Keep me signed in
  * on this device" (POST /api/keep-signed-in).
+ *
+ * Layout: phone first. The settings sit behind one "Settings" button. The
+ * offered choices sit in the conversation, straight after the question they
+ * answer, and a new reply is scrolled to the top of the view (not the bottom),
+ * so the question and its buttons are seen together. When the screen is short
+ * for the text size, the whole panel scrolls as one page instead of the
+ * conversation alone (see fitLayout).
  */
 (function () {
   "use strict";
@@ -24,6 +31,9 @@
   var STORE_KEY = "copro-chat";
   var SIZES = [100, 125, 150, 175, 200, 250];
   var MAX_KEPT = 300;
+  // While a message waits to be answered: ask every 5 seconds, for up to 10 minutes.
+  var KEPT_EVERY_MS = 5000;
+  var KEPT_TRIES = 120;
 
   // Everything the widget itself says. Easy read: short sentences, a symbol on every button.
   var WORDS = {
@@ -32,6 +42,7 @@
     title: "Tell us how it went",
     intro: "Hello 👋 Press a button to start. Or type a message.",
     close: "✖️ Close chat",
+    settingsButton: "⚙️ Settings",
     settings: "Chat settings",
     bigger: "🔠 Bigger text",
     smaller: "🔡 Smaller text",
@@ -66,6 +77,8 @@
     hint: "Type here, then press Send. Or press a button.",
     send: "📨 Send",
     busy: "⏳ Writing an answer…",
+    // Said once while the assistant starts up; the kept messages are answered after.
+    starting: "⏳ The assistant is starting. I will answer soon.",
     // Shown when the chat server cannot be reached at all: the help line goes with it.
     unavailable: "Sorry, I can't answer right now 😔 Please try again in a few minutes.\n\n" +
       "If you are in danger now, call 999. Childline is free: 0800 1111.",
@@ -136,7 +149,9 @@
   }
 
   function loadState() {
-    var fresh = { open: false, size: 100, contrast: null, autoRead: false, messages: [], choices: [] };
+    var fresh = {
+      open: false, size: 100, contrast: null, autoRead: false, waiting: false, messages: [], choices: []
+    };
     try {
       var kept = JSON.parse(window.sessionStorage.getItem(STORE_KEY) || "null");
       if (!kept || typeof kept !== "object") { return fresh; }
@@ -144,6 +159,7 @@
       fresh.size = SIZES.indexOf(kept.size) >= 0 ? kept.size : 100;
       fresh.contrast = typeof kept.contrast === "boolean" ? kept.contrast : null;
       fresh.autoRead = kept.autoRead === true;
+      fresh.waiting = kept.waiting === true;
       fresh.messages = (Array.isArray(kept.messages) ? kept.messages : []).filter(function (m) {
         return m && (m.who === "bot" || m.who === "me") && isText(m.text);
       }).slice(-MAX_KEPT);
@@ -198,22 +214,113 @@
     return node;
   }
 
+  // Messages go in before the busy line and the choices, which stay last in the log
+  // (and are never moved: a moved button would lose focus). Returns the new nodes.
   function addMessages(messages) {
-    if (!messages.length) { return; }
-    var log = ui.log;
-    var nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-    var first = null;
-    messages.forEach(function (message) {
+    var nodes = messages.map(function (message) {
       state.messages.push(message);
       var node = messageNode(message);
-      first = first || node;
-      log.appendChild(node);
+      ui.log.insertBefore(node, ui.busy);
+      return node;
     });
-    ui.intro.hidden = true;
-    // Show the start of the new messages; never move focus.
-    if (nearBottom || messages[0].who === "me") {
-      log.scrollTop = Math.max(0, first.offsetTop - 8);
+    if (nodes.length) { ui.intro.hidden = true; }
+    return nodes;
+  }
+
+  function messageNodes() {
+    return Array.prototype.filter.call(ui.log.children, function (node) {
+      return node.classList.contains("copro-msg");
+    });
+  }
+
+  // ---- Keeping the question in view ------------------------------------------------------
+
+  // What scrolls: the conversation, or the whole panel when it is short (see fitLayout).
+  function scroller() {
+    return ui.panel.classList.contains("copro-panel--page") ? ui.panel : ui.log;
+  }
+
+  // Scroll so that the top of node is at the top of the view, a little space above it
+  // (less when that space would push the end of what must be seen out). Focus never moves.
+  function scrollToTop(node, end) {
+    var box = scroller();
+    if (!node || !box.contains(node) || ui.panel.hidden) { return; }
+    var top = node.getBoundingClientRect().top;
+    var spare = end ? box.clientHeight - (end.getBoundingClientRect().bottom - top) : 4;
+    var gap = Math.max(0, Math.min(4, spare));
+    box.scrollTop = Math.max(0, box.scrollTop + top - box.getBoundingClientRect().top - box.clientTop - gap);
+  }
+
+  // A reply came: its first message at the top, so it is read from its start with the
+  // choices just below. When that is too tall to see whole, the question (the message
+  // that brought the choices, if any) goes at the top instead: the choices follow it.
+  function showReply(first, question) {
+    if (!first) { return; }
+    fitLayout();
+    var box = scroller();
+    var end = ui.choices.hidden ? ui.busy.previousElementSibling : ui.choices;
+    var tall = end.getBoundingClientRect().bottom - first.getBoundingClientRect().top;
+    scrollToTop(tall <= box.clientHeight || !question ? first : question, end);
+  }
+
+  // The newest reply (the assistant's messages since the person last said something).
+  function showLatest() {
+    var nodes = messageNodes();
+    var last = nodes.length - 1;
+    if (last < 0) {
+      if (scroller() === ui.panel) { scrollToTop(ui.intro.hidden ? ui.choices : ui.intro); }
+      return;
     }
+    var first = last;
+    while (first > 0 && nodes[first - 1].classList.contains("copro-msg--bot")) { first -= 1; }
+    showReply(nodes[first], state.choices.length ? nodes[last] : null);
+  }
+
+  // ---- Fitting the screen -------------------------------------------------------------------
+
+  // The conversation scrolls on its own while it has at least half of the panel.
+  // When the title, settings and message box leave it less (big text on a small
+  // screen), the whole panel scrolls as one page instead, so nothing is squeezed.
+  var paged = false;
+  function fitLayout() {
+    var panel = ui.panel;
+    if (panel.hidden) { return; }
+    var style = window.getComputedStyle(panel);
+    var inner = panel.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    var gap = parseFloat(style.rowGap) || 0;
+    var others = 0;
+    Array.prototype.forEach.call(panel.children, function (child) {
+      if (child !== ui.log && !child.hidden) { others += child.offsetHeight + gap; }
+    });
+    var line = parseFloat(window.getComputedStyle(ui.log).lineHeight) || 24;
+    var room = inner - others;
+    var need = Math.max(inner / 2, line * 6);
+    // Some slack before going back, so a scrollbar coming or going cannot flip it to and fro.
+    var page = paged ? room < need + line : room < need;
+    if (page === paged) { return; }
+    paged = page;
+    panel.classList.toggle("copro-panel--page", page);
+    var focused = document.activeElement;
+    if (focused && panel.contains(focused) && !ui.log.contains(focused)) {
+      focused.scrollIntoView({ block: "nearest" });
+    } else {
+      showLatest();
+    }
+  }
+
+  // Fit again when the screen turns, the text grows, or the settings open.
+  function watchLayout(parts) {
+    var pending = false;
+    function soon() {
+      if (pending) { return; }
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; fitLayout(); });
+    }
+    if (window.ResizeObserver) {
+      var observer = new window.ResizeObserver(soon);
+      parts.forEach(function (part) { observer.observe(part); });
+    }
+    window.addEventListener("resize", soon);
   }
 
   // ---- Choices (the buttons the assistant offers) ----------------------------------
@@ -249,10 +356,11 @@
     send({ payload: choice.payload }, choice.title);
   }
 
-  // Where to answer next: the first choice, or else the message box.
+  // Where to answer next: the first choice, or else the message box. The view is
+  // left where showReply put it (the question above its choices).
   function focusAnswerPlace() {
     var first = ui.choiceList.querySelector("button");
-    (first && !ui.choices.hidden ? first : ui.input).focus();
+    (first && !ui.choices.hidden ? first : ui.input).focus({ preventScroll: true });
   }
 
   // ---- Talking to the assistant -------------------------------------------------------
@@ -273,7 +381,10 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         var messages = data && Array.isArray(data.messages) ? data.messages : null;
-        return { ok: response.ok, messages: messages, kept: !!(data && data.kept === true) };
+        return {
+          ok: response.ok, messages: messages,
+          kept: !!(data && data.kept === true), starting: !!(data && data.starting === true)
+        };
       });
     }).catch(function () { return { ok: false, messages: null }; });
   }
@@ -281,20 +392,42 @@
   function send(body, shown) {
     if (busy) { return; }
     setBusy(true);
-    if (shown && shown.trim()) { addMessages([{ who: "me", text: shown }]); }
+    if (shown && shown.trim()) { scrollToTop(addMessages([{ who: "me", text: shown }])[0]); }
     saveState();
     // Nothing sent (an empty message) or no answer: the choices on offer stay.
     var blank = typeof body.text === "string" && !body.text.trim();
     post(CHAT_URL, body).then(function (reply) {
       var messages = reply.messages || [{ text: WORDS.unavailable, buttons: [] }];
+      if (reply.kept) {
+        messages = sayWaitingOnce(messages, reply.starting);
+      } else if (reply.ok && reply.messages) {
+        state.waiting = false;
+      }
       receive(messages, blank || !reply.ok || !reply.messages);
       setBusy(false);
       if (reply.kept) { waitForKept(); }
     });
   }
 
+  // A kept message is answered later. The words that say so (the server's
+  // "notice", or the widget's own while the assistant starts) are shown once
+  // while waiting, however many messages the person sends meanwhile.
+  function sayWaitingOnce(messages, starting) {
+    var said = state.waiting;
+    state.waiting = true;
+    return messages.filter(function (m) {
+      var notice = m && m.notice === "kept";
+      if (!notice) { return true; }
+      if (said) { return false; }
+      said = true;
+      return true;
+    }).map(function (m) {
+      return m && m.notice === "kept" && starting ? { text: WORDS.starting, buttons: [] } : m;
+    });
+  }
+
   // The message was kept while the assistant could not take it: its answer comes
-  // later. Ask every 5 seconds, for up to 2 minutes, until something arrives.
+  // later. Ask every few seconds, for a while, until something arrives.
   var keptTimer = null;
   function waitForKept() {
     var tries = 0;
@@ -303,21 +436,25 @@
       tries += 1;
       post(WAITING_URL, {}).then(function (reply) {
         var arrived = reply.ok && reply.messages && reply.messages.length;
-        if (arrived) { receive(reply.messages, true); }
-        if ((arrived || tries >= 24) && keptTimer) {
+        if (arrived) {
+          state.waiting = false;
+          receive(reply.messages, true);
+        }
+        if ((arrived || tries >= KEPT_TRIES) && keptTimer) {
           window.clearInterval(keptTimer);
           keptTimer = null;
         }
       });
-    }, 5000);
+    }, KEPT_EVERY_MS);
   }
 
   function receive(messages, keepChoices) {
     // Focus only moves when the control that had it goes away (an old choice).
     var focusWasOnChoice = ui.choiceList.contains(document.activeElement);
-    var said = messages.filter(function (m) { return m && isText(m.text) && m.text; })
-      .map(function (m) { return { who: "bot", text: m.text }; });
-    addMessages(said);
+    var shown = messages.filter(function (m) { return m && isText(m.text) && m.text; });
+    var said = shown.map(function (m) { return { who: "bot", text: m.text }; });
+    var nodes = addMessages(said);
+    var question = null;
     if (keepChoices) {
       Array.prototype.forEach.call(ui.choiceList.querySelectorAll("button"), function (node) {
         node.removeAttribute("aria-disabled");
@@ -327,8 +464,13 @@
       messages.forEach(function (m) { choices = choices.concat(cleanChoices(m && m.buttons)); });
       state.choices = choices;
       renderChoices();
+      // The question is the last message that brought choices.
+      shown.forEach(function (m, index) {
+        if (cleanChoices(m.buttons).length) { question = nodes[index]; }
+      });
       if (focusWasOnChoice) { focusAnswerPlace(); }
     }
+    showReply(nodes[0], question);
     saveState();
     if (state.autoRead) {
       readAloud(said.map(function (m) { return m.text; }));
@@ -336,6 +478,17 @@
   }
 
   // ---- Settings ---------------------------------------------------------------------------
+
+  // One "Settings" button shows or hides them all (a disclosure: focus stays on it).
+  function showSettings(show) {
+    if (!show) {
+      hideConfirm(false);
+      hideKeepPanel(false);
+    }
+    ui.settings.hidden = !show;
+    ui.settingsButton.setAttribute("aria-expanded", String(show));
+    fitLayout();
+  }
 
   function applySize() {
     var index = SIZES.indexOf(state.size);
@@ -350,6 +503,7 @@
     if (index < 0 || index >= SIZES.length) { return; }
     state.size = SIZES[index];
     applySize();
+    fitLayout();
     saveState();
   }
 
@@ -428,12 +582,14 @@
     ui.launcher.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "true");
     state.open = true;
-    // Reopened where it was; after a reload, at the newest messages.
-    ui.log.scrollTop = closedScroll !== null ? closedScroll : ui.log.scrollHeight;
+    fitLayout();
+    // Reopened where it was; after a reload, at the newest reply and its choices.
+    if (closedScroll !== null) { scroller().scrollTop = closedScroll; } else { showLatest(); }
     saveState();
+    if (state.waiting) { waitForKept(); }
     if (!moveFocus) { return; }
     if (remembered && ui.panel.contains(remembered) && remembered.offsetParent !== null) {
-      remembered.focus();
+      remembered.focus({ preventScroll: true });
     } else {
       focusAnswerPlace();
     }
@@ -441,10 +597,9 @@
 
   function closeChat() {
     remembered = ui.panel.contains(document.activeElement) ? document.activeElement : null;
-    closedScroll = ui.log.scrollTop;
+    closedScroll = scroller().scrollTop;
     stopReading();
-    hideConfirm(false);
-    hideKeepPanel(false);
+    showSettings(false);
     ui.panel.hidden = true;
     ui.launcher.hidden = false;
     ui.launcher.setAttribute("aria-expanded", "false");
@@ -480,12 +635,14 @@
       }
       state.messages = [];
       state.choices = [];
+      state.waiting = false;
       closedScroll = null;
-      ui.log.textContent = "";
+      messageNodes().forEach(function (node) { ui.log.removeChild(node); });
       ui.intro.hidden = false;
       renderChoices();
       saveState();
-      hideConfirm(false);
+      showSettings(false);
+      showLatest();
       focusAnswerPlace();
     });
   }
@@ -560,6 +717,8 @@
     });
     state.messages.forEach(function (message) { ui.log.appendChild(messageNode(message)); });
 
+    // After the messages, in the same view: the busy line, then the choices that
+    // answer the newest question (never announced: only the assistant's words are).
     ui.busy = el("p", { className: "copro-busy", "aria-hidden": "true", text: WORDS.busy, hidden: true });
     ui.choiceList = el("div", { className: "copro-row copro-choice-list" });
     ui.choices = el("div", { className: "copro-choices", role: "group", "aria-labelledby": "copro-choices-label" }, [
@@ -569,6 +728,11 @@
     var simpler = button(WORDS.simpler, "copro-simpler", function () {
       send({ payload: "/simpler" }, WORDS.simpler);
     });
+    ui.log.appendChild(ui.busy);
+    ui.log.appendChild(el("div", { className: "copro-answers", "aria-live": "off" }, [
+      ui.choices,
+      el("div", { className: "copro-row" }, [simpler])
+    ]));
 
     ui.input = el("input", {
       id: "copro-message", name: "message", type: "text", maxlength: "1000",
@@ -589,31 +753,45 @@
       send({ text: text }, text);
     });
 
+    ui.settingsButton = button(WORDS.settingsButton, "copro-tool copro-settings-button", function () {
+      showSettings(ui.settings.hidden);
+    }, { "aria-expanded": "false", "aria-controls": "copro-settings" });
+    ui.settings = el("div", {
+      className: "copro-settings", id: "copro-settings", role: "group",
+      "aria-label": WORDS.settings, hidden: true
+    }, [el("div", { className: "copro-tools" }, tools), ui.confirm, ui.keepPanel]);
+
     ui.panel = el("div", { className: "copro-panel", id: "copro-panel", hidden: true }, [
       el("div", { className: "copro-head" }, [
         el("h2", { className: "copro-title", id: "copro-title", text: WORDS.title }),
-        button(WORDS.close, "copro-close", closeChat)
+        el("div", { className: "copro-row copro-head-tools" }, [
+          ui.settingsButton,
+          button(WORDS.close, "copro-tool copro-close", closeChat)
+        ])
       ]),
-      el("div", { className: "copro-tools", role: "group", "aria-label": WORDS.settings }, tools),
-      ui.confirm,
-      ui.keepPanel,
+      ui.settings,
       ui.intro,
       ui.log,
-      ui.busy,
-      ui.choices,
-      el("div", { className: "copro-row" }, [simpler]),
       form
     ]);
+    // Escape closes the innermost open part: a question in the settings, the
+    // settings, then the chat.
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") { return; }
       event.preventDefault();
       if (!ui.confirm.hidden) { hideConfirm(true); }
       else if (!ui.keepPanel.hidden) { hideKeepPanel(true); }
+      else if (!ui.settings.hidden) {
+        var inside = ui.settings.contains(document.activeElement);
+        showSettings(false);
+        if (inside) { ui.settingsButton.focus(); }
+      }
       else { closeChat(); }
     });
 
     ui.root = el("aside", { className: "copro", "aria-label": WORDS.landmark, lang: "en-GB", hidden: true },
       [ui.launcher, ui.panel]);
+    watchLayout([ui.panel, ui.panel.firstChild, ui.settings, ui.intro, form]);
     applySize();
     applyTheme();
     applyAutoRead();

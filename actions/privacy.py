@@ -9,13 +9,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import in_worker_thread
+from actions.common import chosen_pack, contact_kwargs, in_worker_thread
+from actions.concerns import CHOICES_SLOT as CONCERN_CHOICES_SLOT
 from actions.concerns import FORM_SLOTS as CONCERN_SLOTS
 from actions.pledges import FORM_SLOTS as PLEDGE_SLOTS
 from actions.pledges import describe_pledge
+from actions.review import keep_for
 from bot.channels.rasa_client import FORGET_CONVERSATION
-from bot.content import ContentError, get_pack
-from bot.store import repository
+from bot.content import CharterPack, ContentError, get_pack
+from bot.settings import get_settings
+from bot.store import repository, safeguarding
 from bot.store.db import unit_of_work
 from bot.store.models import LADDER_QUESTION
 
@@ -56,6 +59,7 @@ CLEARED_SLOTS = (
     "review_age",
     *PLEDGE_SLOTS,
     *CONCERN_SLOTS,
+    CONCERN_CHOICES_SLOT,
 )
 
 
@@ -124,6 +128,30 @@ def describe(held: repository.HeldData) -> str:
     return "\n".join(lines).strip()
 
 
+def only_safety_kept(held: repository.HeldData) -> bool:
+    """Nothing is held but messages kept for safety, which "forget me" does not delete."""
+    return bool(held.safety_messages) and not (
+        held.first_seen is not None or held.pledges or held.concerns or held.telegram_chat
+    )
+
+
+def why_safety_kept(
+    dispatcher: CollectingDispatcher, tracker: Tracker, charter: str | None
+) -> None:
+    """Why safety messages are kept, for how long, and who to ask: the area that holds them."""
+    pack: CharterPack = chosen_pack(tracker)
+    if charter:
+        try:
+            pack = get_pack(charter)
+        except ContentError:
+            pass
+    dispatcher.utter_message(
+        response="utter_my_data_safety_why",
+        keep_for=keep_for(get_settings().retention_days),
+        **contact_kwargs(pack),
+    )
+
+
 def others_deleted(forgotten: repository.Forgotten) -> str:
     """Short lines about deleted pledges and concerns (empty when there were none)."""
     lines = []
@@ -139,7 +167,12 @@ def others_deleted(forgotten: repository.Forgotten) -> str:
 
 
 class ActionShowMyData(Action):
-    """Show everything the store holds about this person, in easy read."""
+    """Show everything the store holds about this person, in easy read.
+
+    Messages kept for safety cannot be deleted: when there are any, the reply
+    says so, and why, for how long and who to ask, instead of offering to
+    delete it all.
+    """
 
     def name(self) -> str:
         return "action_show_my_data"
@@ -150,10 +183,21 @@ class ActionShowMyData(Action):
     ) -> list[dict[str, Any]]:
         with unit_of_work() as session:
             held = repository.held_about(session, tracker.sender_id)
+            charter = safeguarding.latest_flag_charter(session, tracker.sender_id)
         if held.empty:
             dispatcher.utter_message(response="utter_my_data_none")
-        else:
+            return []
+        if not held.safety_messages:
             dispatcher.utter_message(response="utter_my_data", summary=describe(held))
+            return []
+        if only_safety_kept(held):
+            dispatcher.utter_message(
+                response="utter_my_data_safety_only",
+                safety_messages=count_of(held.safety_messages, "message"),
+            )
+        else:
+            dispatcher.utter_message(response="utter_my_data_some_kept", summary=describe(held))
+        why_safety_kept(dispatcher, tracker, charter)
         return []
 
 
@@ -169,6 +213,7 @@ class ActionForgetMe(Action):
     ) -> list[dict[str, Any]]:
         with unit_of_work() as session:
             forgotten = repository.forget_person(session, tracker.sender_id)
+            charter = safeguarding.latest_flag_charter(session, tracker.sender_id)
         dispatcher.utter_message(
             response="utter_forgotten",
             answers=count_of(forgotten.answers, "answer"),
@@ -176,6 +221,10 @@ class ActionForgetMe(Action):
             others=others_deleted(forgotten),
         )
         if forgotten.safety_messages_kept:
-            dispatcher.utter_message(response="utter_forgotten_safety_kept")
+            dispatcher.utter_message(
+                response="utter_forgotten_safety_kept",
+                safety_messages=count_of(forgotten.safety_messages_kept, "message"),
+            )
+            why_safety_kept(dispatcher, tracker, charter)
         dispatcher.utter_message(json_message={"signal": FORGET_CONVERSATION})
         return [SlotSet(name, None) for name in CLEARED_SLOTS]

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -24,57 +23,37 @@ from actions.common import (
     typed_by_person,
 )
 from actions.learn import EXPLAIN_INTENTS, explain
-from bot.content import CharterPack, Question, get_pack
+from actions.need_help import NEED_HELP, give_help
+from actions.review_change import ANSWER_LABELS, ask_which, chosen_question, question_id_for
+from actions.review_state import (
+    ANSWER_STAGE,
+    CHANGE_STAGE,
+    COMMENT_STAGE,
+    HEAR_BACK_STAGE,
+    LADDER_STAGE,
+    REDO_STAGE,
+    YOUNG_PERSON,
+    current_question,
+    profile_slots,
+    question_number,
+    questions_asked,
+    review_slots,
+)
+from actions.typed_answers import TYPED_ANSWER_CONFIDENCE, closing_choice, says_nothing_more
+from bot.content import CharterPack, get_pack
 from bot.nlp.profile import age_band_of, role_of
 from bot.settings import get_settings
 from bot.store import repository, updates
 from bot.store.db import unit_of_work
-from bot.store.models import LADDER_PLACES, LADDER_QUESTION
+from bot.store.models import LADDER_QUESTION
 
-ANSWER_STAGE = "answer"
-COMMENT_STAGE = "comment:"
-# After the last question: where the work sat on the ladder (when staff said),
-# then whether they want to hear what changes ("you said, we did").
-LADDER_STAGE = "ladder"
-HEAR_BACK_STAGE = "hear_back"
 GENERAL_CODE = "GENERAL"
-YOUNG_PERSON = "young_person"
 # A typed answer longer than this many words is kept as the person's comment too.
 BARE_ANSWER_WORDS = 3
-# A typed answer is saved only when the classifier is this sure: genuine answers
-# score near 1.0, while gibberish or markup can score 0.8. Asking again costs
-# one message; a wrong answer saved misleads the staff who read the totals.
-TYPED_ANSWER_CONFIDENCE = 0.9
 
 
 def word_count(text: str) -> int:
     return len(re.findall(r"\w+", text))
-
-
-def current_question(pack: CharterPack, answered: set[str]) -> tuple[Question, int] | None:
-    """The first question without an answer, and its number (from 1)."""
-    for number, question in enumerate(pack.questions, start=1):
-        if question.id not in answered:
-            return question, number
-    return None
-
-
-def review_slots(ref: repository.ResponseRef | None, ready: bool) -> list[dict[str, Any]]:
-    return [
-        SlotSet("review_ready", ready),
-        SlotSet("review_response_id", None if ref is None else float(ref.response_id)),
-        SlotSet("review_charter", None if ref is None else ref.charter),
-        SlotSet("review_stage", ANSWER_STAGE if ready else None),
-        SlotSet("review_answer", None),
-        SlotSet("review_code", None),
-    ]
-
-
-def profile_slots(role: str | None, age_band: str | None) -> list[dict[str, Any]]:
-    """Who is answering, as far as the store knows: the form asks for what is missing."""
-    if role is not None and role != YOUNG_PERSON:
-        age_band = NOT_ASKED
-    return [SlotSet("review_role", role), SlotSet("review_age", age_band)]
 
 
 def keep_for(days: int) -> str:
@@ -118,6 +97,7 @@ class ActionStartReview(Action):
                 )
             ref = repository.start_or_resume(session, review, sender, channel)
             answered = set(repository.answered_questions(session, ref.response_id))
+            placed = repository.level_of_response(session, ref.response_id) is not None
             role, age_band = repository.profile_of(session, sender)
         pack = get_pack(ref.charter)
         if current_question(pack, answered) is None:
@@ -136,7 +116,7 @@ class ActionStartReview(Action):
             dispatcher.utter_message(
                 response="utter_review_intro",
                 review_title=ref.review_title,
-                total=len(pack.questions),
+                total=questions_asked(pack, placed),
             )
         return review_slots(ref, ready=True) + profile_slots(role, age_band)
 
@@ -155,27 +135,40 @@ class ActionAskReviewAnswer(Action):
         if stage.startswith(COMMENT_STAGE):
             dispatcher.utter_message(response="utter_review_tell_more")
             return []
-        if stage == HEAR_BACK_STAGE:
-            dispatcher.utter_message(response="utter_review_hear_back")
-            return []
-        if stage == LADDER_STAGE:
-            dispatcher.utter_message(response="utter_review_ladder")
-            return []
         response_id = tracker.get_slot("review_response_id")
         if response_id is None:
             return []
         pack = pack_for(tracker)
         with unit_of_work() as session:
-            answered = set(repository.answered_questions(session, int(response_id)))
-        found = current_question(pack, answered)
-        if found is None:
+            answers = repository.answered_questions(session, int(response_id))
+            placed = repository.level_of_response(session, int(response_id)) is not None
+        total = questions_asked(pack, placed)
+        if stage == LADDER_STAGE or stage == REDO_STAGE + LADDER_QUESTION:
+            dispatcher.utter_message(response="utter_review_ladder", number=total - 1, total=total)
             return []
-        question, number = found
+        if stage == HEAR_BACK_STAGE:
+            dispatcher.utter_message(response="utter_review_hear_back", number=total, total=total)
+            return []
+        if stage == CHANGE_STAGE:
+            ask_which(dispatcher, pack, answers)
+            return []
+        if stage.startswith(REDO_STAGE):
+            question_id = stage[len(REDO_STAGE) :]
+            question, number = pack.question(question_id), question_number(pack, question_id)
+            old_answer = ANSWER_LABELS[answers[question_id].value]
+            response = "utter_review_question_again"
+        else:
+            found = current_question(pack, set(answers))
+            if found is None:
+                return []
+            (question, number), old_answer = found, None
+            response = "utter_review_question"
         dispatcher.utter_message(
-            response="utter_review_question",
+            response=response,
             number=number,
-            total=len(pack.questions),
+            total=total,
             question=question.simple if simple_mode(tracker) else question.text,
+            old_answer=old_answer,
         )
         return []
 
@@ -200,7 +193,7 @@ class ValidateReviewForm(FormValidationAction):
             str(slot_value)
         )
         if role is None:
-            dispatcher.utter_message(response="utter_profile_not_understood")
+            dispatcher.utter_message(response="utter_role_not_understood")
             return {"review_role": None}
         with unit_of_work() as session:
             repository.set_profile(session, tracker.sender_id, channel_of(tracker), role=role)
@@ -219,7 +212,7 @@ class ValidateReviewForm(FormValidationAction):
         band = age_band_of(next(tracker.get_latest_entity_values("age_band"), None))
         band = band or age_band_of(str(slot_value))
         if band is None:
-            dispatcher.utter_message(response="utter_profile_not_understood")
+            dispatcher.utter_message(response="utter_age_not_understood")
             return {"review_age": None}
         response_id = tracker.get_slot("review_response_id")
         with unit_of_work() as session:
@@ -250,7 +243,17 @@ class ValidateReviewForm(FormValidationAction):
         slots: dict[str, Any] = {}
         with unit_of_work() as session:
             answered = set(repository.answered_questions(session, int(response_id)))
-            if stage == HEAR_BACK_STAGE:
+            if intent == "change_answer" or stage == CHANGE_STAGE:
+                stage = self._take_change(
+                    dispatcher, tracker, session, int(response_id), pack, stage
+                )
+            elif stage.startswith(REDO_STAGE):
+                stage = self._take_answer(
+                    dispatcher, tracker, session, int(response_id), pack, answered, slots,
+                    question_id=stage[len(REDO_STAGE) :],
+                )
+                answered = set(repository.answered_questions(session, int(response_id)))
+            elif stage == HEAR_BACK_STAGE:
                 stage = self._take_hear_back(dispatcher, tracker, session, int(response_id), slots)
             elif stage == LADDER_STAGE:
                 stage = self._take_ladder(dispatcher, tracker, session, int(response_id), slots)
@@ -274,6 +277,34 @@ class ValidateReviewForm(FormValidationAction):
         return slots
 
     @staticmethod
+    def _take_change(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        session: Any,
+        response_id: int,
+        pack: CharterPack,
+        stage: str,
+    ) -> str:
+        """Which answer to change: named in the request ("question 2", "my last answer"),
+        or pressed from the list of answers. Saying no goes back to the review."""
+        answers = repository.answered_questions(session, response_id)
+        if not answers:
+            dispatcher.utter_message(response="utter_review_change_none_yet")
+            return ANSWER_STAGE
+        named = chosen_question(tracker, text_of(tracker), bare_number=stage == CHANGE_STAGE)
+        chosen = question_id_for(named, pack, answers)
+        if chosen is not None:
+            return REDO_STAGE + chosen
+        if stage != CHANGE_STAGE:
+            return CHANGE_STAGE
+        if intent_of(tracker) in ("deny", "stop", "skip_question", "goodbye"):
+            dispatcher.utter_message(response="utter_review_change_kept")
+            return ANSWER_STAGE
+        if intent_of(tracker) != "change_answer" or named is not None:
+            dispatcher.utter_message(response="utter_review_change_not_understood")
+        return CHANGE_STAGE
+
+    @staticmethod
     def _after_questions(session: Any, response_id: int, answered: set[str]) -> str:
         """After the last question: the ladder (when staff placed the work), then hear back."""
         if LADDER_QUESTION not in answered and repository.level_of_response(session, response_id):
@@ -292,15 +323,10 @@ class ValidateReviewForm(FormValidationAction):
     ) -> str:
         """Where the person felt the work sat: done to, for or with them (or not sure)."""
 
-        def save(intent: str | None, sure: bool) -> bool:
-            place = next(tracker.get_latest_entity_values("ladder_place"), None)
-            if place not in LADDER_PLACES:
-                place = "not_sure" if sure and intent in ("unsure", "skip_question") else None
-            if place is not None:
-                repository.record_answer(
-                    session, response_id, LADDER_QUESTION, place, channel_of(tracker)
-                )
-            return place is not None
+        def save(place: str) -> None:
+            repository.record_answer(
+                session, response_id, LADDER_QUESTION, place, channel_of(tracker)
+            )
 
         return self._closing_question(dispatcher, tracker, slots, LADDER_STAGE, save)
 
@@ -317,11 +343,8 @@ class ValidateReviewForm(FormValidationAction):
         Not sure counts as no: nothing is sent to anyone who did not clearly ask.
         """
 
-        def save(intent: str | None, sure: bool) -> bool:
-            if sure and intent in ("affirm", "deny", "skip_question", "unsure"):
-                updates.set_hear_back(session, response_id, intent == "affirm")
-                return True
-            return False
+        def save(choice: str) -> None:
+            updates.set_hear_back(session, response_id, choice == "yes")
 
         return self._closing_question(dispatcher, tracker, slots, HEAR_BACK_STAGE, save)
 
@@ -333,19 +356,22 @@ class ValidateReviewForm(FormValidationAction):
         stage: str,
         save: Any,
     ) -> str:
-        """A question after the last one: ``save(intent, sure)`` keeps an answer it
-        understands (a typed one only when the classifier is sure); a question about a
-        word is explained, anything else is asked again."""
-        intent = intent_of(tracker)
-        typed = typed_by_person(text_of(tracker))
-        if save(intent, not typed or confidence_of(tracker) >= TYPED_ANSWER_CONFIDENCE):
+        """A question after the last one: ``save(choice)`` keeps an answer it understands,
+        by button or in the person's own words; a question about a word is explained,
+        anything else gets this question's own options again."""
+        choice = closing_choice(tracker, stage)
+        if choice is not None:
+            save(choice)
             return ANSWER_STAGE
+        intent = intent_of(tracker)
         if intent in EXPLAIN_INTENTS:
             slots.update(explain(dispatcher, tracker, intent))
+        elif intent == NEED_HELP:
+            give_help(dispatcher, tracker)
         elif intent == "simpler":
             slots["simple_mode"] = True
         else:
-            dispatcher.utter_message(response="utter_review_not_understood")
+            dispatcher.utter_message(response=f"utter_review_{stage}_not_understood")
         return stage
 
     def _take_comment(
@@ -362,8 +388,12 @@ class ValidateReviewForm(FormValidationAction):
         if intent in EXPLAIN_INTENTS:
             slots.update(explain(dispatcher, tracker, intent))
             return stage
-        no_more = intent in ("skip_question", "deny") and word_count(text) <= BARE_ANSWER_WORDS
-        if typed_by_person(text) and not no_more:
+        no_more = says_nothing_more(text) or (
+            intent in ("skip_question", "deny") and word_count(text) <= BARE_ANSWER_WORDS
+        )
+        if intent == NEED_HELP:
+            give_help(dispatcher, tracker)
+        elif typed_by_person(text) and not no_more:
             question_id = stage[len(COMMENT_STAGE) :]
             if repository.add_comment(session, response_id, question_id, text):
                 dispatcher.utter_message(response="utter_review_comment_saved")
@@ -378,11 +408,16 @@ class ValidateReviewForm(FormValidationAction):
         pack: CharterPack,
         answered: set[str],
         slots: dict[str, Any],
+        question_id: str | None = None,
     ) -> str:
-        found = current_question(pack, answered)
-        if found is None:
+        """Save the answer to the current question, or to ``question_id`` asked again."""
+        if question_id == LADDER_QUESTION:
+            return self._take_ladder(dispatcher, tracker, session, response_id, slots)
+        found = current_question(pack, answered) if question_id is None else None
+        question = found[0] if found else pack.question(question_id) if question_id else None
+        if question is None:
             return ANSWER_STAGE
-        question, _ = found
+        asked_again = ANSWER_STAGE if question_id is None else REDO_STAGE + question_id
         intent, text = intent_of(tracker), text_of(tracker)
         typed = typed_by_person(text)
         if (
@@ -391,7 +426,7 @@ class ValidateReviewForm(FormValidationAction):
             and confidence_of(tracker) < (TYPED_ANSWER_CONFIDENCE)
         ):
             dispatcher.utter_message(response="utter_review_not_understood")
-            return ANSWER_STAGE
+            return asked_again
         if intent in ANSWER_VALUES_BY_INTENT:
             value = ANSWER_VALUES_BY_INTENT[intent]
             comment = text.strip() if typed and word_count(text) > BARE_ANSWER_WORDS else None
@@ -409,9 +444,11 @@ class ValidateReviewForm(FormValidationAction):
             dispatcher.utter_message(response="utter_review_help")
         elif intent in EXPLAIN_INTENTS:
             slots.update(explain(dispatcher, tracker, intent))
+        elif intent == NEED_HELP:
+            give_help(dispatcher, tracker)
         elif intent != "greet":
             dispatcher.utter_message(response="utter_review_not_understood")
-        return ANSWER_STAGE
+        return asked_again
 
 
 class ActionFinishReview(Action):

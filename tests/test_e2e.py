@@ -36,6 +36,7 @@ QUESTIONS = get_pack("wirral").questions
 PARENT = '/inform{"role": "parent_carer"}'
 WITH_US = '/inform{"ladder_place": "doing_with"}'
 ORGANISATION = '/inform{"signer": "organisation"}'
+CHOOSE_WIRRAL = '/choose_area{"area": "wirral"}'
 
 
 def texts(replies: list[dict]) -> str:
@@ -65,11 +66,17 @@ def hear_back_of(stack, sender: str) -> bool | None:
 def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
     sender = "web-e2e-buttons"
     assert "co-production companion" in texts(stack.say(sender, "hello"))
-    first = texts(stack.say(sender, "/start_review"))
-    assert "I delete your answers after 1 year" in first and "groups of 5" in first
+    started = stack.say(sender, "/start_review")
+    first = texts(started)
+    # The privacy notice is one short message; the rest is one press away.
+    assert "Staff never" not in first and "groups of people" in first
+    assert "🔒 Tell me more" in [b["title"] for r in started for b in r.get("buttons", [])]
     assert "who is answering" in first and "Question 1" not in first
+    more = texts(stack.say(sender, "/ask_privacy"))
+    assert "I delete your answers after 1 year" in more and "groups of 5" in more
+    assert "who is answering" in more
     replies = stack.say(sender, PARENT)
-    assert "Question 1 of 7" in texts(replies)
+    assert "Question 1 of 8" in texts(replies)
     assert "did not understand" not in texts(replies)
     assert [b["payload"] for b in replies[-1]["buttons"]] == [
         "/affirm",
@@ -85,7 +92,7 @@ def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
         replies = texts(stack.say(sender, f"Comment number {number} about the meeting"))
         assert "I saved what you said" in replies
         if number < len(QUESTIONS):
-            assert f"Question {number + 1} of 7" in replies
+            assert f"Question {number + 1} of 8" in replies
     assert "Do you want us to send it to you?" in replies and "That is the end" not in replies
     assert "That is the end" in texts(stack.say(sender, "/affirm"))
     assert hear_back_of(stack, sender) is True
@@ -100,7 +107,7 @@ def test_full_review_with_buttons_saves_every_answer_and_comment(stack):
 def test_typed_answers_are_understood_and_their_words_kept(stack):
     sender = "web-e2e-typed"
     assert "who is answering" in texts(stack.say(sender, "i want to give feedback on a meeting"))
-    assert "Question 1 of 7" in texts(stack.say(sender, "im a parent"))
+    assert "Question 1 of 8" in texts(stack.say(sender, "im a parent"))
     typed = [
         ("yes", "yes", None),
         ("not really, the lift was broken", "no", "not really, the lift was broken"),
@@ -131,9 +138,9 @@ def test_stop_half_way_then_hello_carries_on_where_they_left_off(stack):
     assert len(answers_of(stack, sender)) == 2
     assert "Welcome back" in texts(stack.say(sender, "hello"))
     replies = texts(stack.say(sender, "yes please"))
-    assert "Question 3 of 7" in replies
+    assert "Question 3 of 8" in replies
     assert "tell us more" not in replies
-    assert "Question 1 of 7" not in replies
+    assert "Question 1 of 8" not in replies
 
 
 def test_risk_message_mid_review_gets_help_first_and_the_review_waits(stack):
@@ -144,7 +151,7 @@ def test_risk_message_mid_review_gets_help_first_and_the_review_waits(stack):
     stack.say(sender, "/skip_question")
     replies = texts(stack.say(sender, "someone at home is hurting me"))
     assert replies.startswith("I am worried about you")
-    help_part, _, rest = replies.partition("Question 2 of 7")
+    help_part, _, rest = replies.partition("Question 2 of 8")
     assert "0800 1111" in help_part and "999" in help_part and "NSPCC" in help_part
     assert "Was the place easy to get to" in rest
     assert set(answers_of(stack, sender)) == {"welcome"}
@@ -176,9 +183,9 @@ async def test_bad_input_through_the_web_chat_never_jumps_the_flow(stack):
             return "\n".join(m["text"] for m in response.json()["messages"])
 
         assert "who is answering" in await say(payload="/start_review")
-        assert "Question 1 of 7" in await say(payload=PARENT)
+        assert "Question 1 of 8" in await say(payload=PARENT)
         await say(payload="/affirm")
-        assert "Question 2 of 7" in await say(payload="/skip_question")
+        assert "Question 2 of 8" in await say(payload="/skip_question")
         sender = app_sender(stack)
         assert await say(text="") == channel_message("empty")
         assert await say(text="x" * 5000) == channel_message("too_long", limit=1000)
@@ -194,7 +201,7 @@ async def test_bad_input_through_the_web_chat_never_jumps_the_flow(stack):
             "{{7*7}} ${7*7}",
         ]:
             reply = await say(text=typed)
-            assert "Question 2 of 7" in reply, (typed, reply)
+            assert "Question 2 of 8" in reply, (typed, reply)
         assert set(answers_of(stack, sender)) == {"welcome"}
         await say(payload="/deny")
         assert answers_of(stack, sender)["place"].value == "no"
@@ -250,7 +257,7 @@ def test_a_typed_review_code_opens_that_review(stack):
         repository.create_review(session, "HXT-92B", "Short breaks workshop", "wirral")
     replies = texts(stack.say("web-e2e-code", "my review code is hxt-92b"))
     assert "Short breaks workshop" in replies
-    assert "Question 1 of 7" in texts(stack.say("web-e2e-code", PARENT))
+    assert "Question 1 of 8" in texts(stack.say("web-e2e-code", PARENT))
     unknown = texts(stack.say("web-e2e-code-2", "my code is ZZZ-777"))
     assert "could not find the review code" in unknown and "Question" not in unknown
 
@@ -386,7 +393,7 @@ async def test_a_person_sees_their_data_then_deletes_it_and_nothing_remains(stac
             return "\n".join(m["text"] for m in response.json()["messages"])
 
         assert "who is answering" in await say(payload="/start_review")
-        assert "Question 1 of 7" in await say(payload=PARENT)
+        assert "Question 1 of 8" in await say(payload=PARENT)
         await say(payload="/affirm")
         await say(text="The tea was nice")
         await say(payload="/deny")
@@ -444,7 +451,7 @@ def test_a_child_under_13_is_asked_to_answer_with_a_trusted_adult(stack):
     stack.say(sender, "/start_review")
     assert "How old are you" in texts(stack.say(sender, "young person"))
     replies = texts(stack.say(sender, "im 11"))
-    assert "grown-up you trust" in replies and "Question 1 of 7" in replies
+    assert "grown-up you trust" in replies and "Question 1 of 8" in replies
     stack.say(sender, "/affirm")
     with unit_of_work(engine_for(stack.database_url)) as session:
         respondent = session.scalar(select(Respondent).where(Respondent.pseudonym == sender))
@@ -475,9 +482,13 @@ def test_no_message_text_reaches_the_logs(stack):
         ("forget-confirm", ["/start_review", PARENT, "/affirm", "/skip_question", "forget me"]),
         ("choose-area", ["change area"]),
         ("simple-mode", ["what is co-production", "say it more simply"]),
-        ("pledge-who", ["/sign_pledge"]),
-        ("pledge-promises", ["/sign_pledge", ORGANISATION]),
-        ("pledge-name", ["/sign_pledge", '/inform{"signer": "young_people"}', "/affirm"]),
+        ("pledge-area", ["/sign_pledge"]),
+        ("pledge-who", ["/sign_pledge", CHOOSE_WIRRAL]),
+        ("pledge-promises", ["/sign_pledge", CHOOSE_WIRRAL, ORGANISATION]),
+        (
+            "pledge-name",
+            ["/sign_pledge", CHOOSE_WIRRAL, '/inform{"signer": "young_people"}', "/affirm"],
+        ),
         ("concern-what", ["/raise_concern", "the bus meeting"]),
         ("concern-reply", ["/raise_concern", "the bus meeting", "no ramp", "/unsure"]),
     ],
@@ -550,7 +561,8 @@ async def register_page(stack) -> str:
 
 async def test_an_organisation_signs_in_chat_and_is_on_the_register_then_withdraws(stack):
     sender = "web-e2e-organisation"
-    assert "Who are you signing as?" in texts(stack.say(sender, "we want to sign the pledge"))
+    assert "Which area's charter" in texts(stack.say(sender, "we want to sign the pledge"))
+    assert "Who are you signing as?" in texts(stack.say(sender, CHOOSE_WIRRAL))
     replies = stack.say(sender, ORGANISATION)
     assert "promises for an organisation or service in the Wirral charter" in texts(replies)
     replies = press_until(stack, sender, replies, "✍️ I pledge")
@@ -574,8 +586,9 @@ async def test_an_organisation_signs_in_chat_and_is_on_the_register_then_withdra
     )
     page = await register_page(stack)
     assert '<th scope="row">Wirral Youth Service</th> <td>Asha Khan</td>' in page
-    # Signing again keeps one pledge.
-    stack.say(sender, "/sign_pledge")
+    # Signing again: the person is told what they signed, and chooses to sign another.
+    assert "You have signed already" in texts(stack.say(sender, "/sign_pledge"))
+    assert "Who are you signing as?" in texts(stack.say(sender, "/affirm"))
     stack.say(sender, ORGANISATION)
     replies = press_until(stack, sender, stack.say(sender, "/skip_question"), "✍️ I pledge")
     stack.say(sender, "/affirm")
@@ -595,7 +608,8 @@ async def test_an_organisation_signs_in_chat_and_is_on_the_register_then_withdra
 
 async def test_a_young_person_signs_with_no_name_and_is_only_counted(stack):
     sender = "web-e2e-young-signer"
-    stack.say(sender, "can i sign the pledge")
+    assert "Which area's charter" in texts(stack.say(sender, "can i sign the pledge"))
+    stack.say(sender, CHOOSE_WIRRAL)
     replies = stack.say(sender, "im a young person")
     assert "promise to help with its ideas" in texts(replies) or "promises for a young person" in (
         texts(replies)
@@ -754,7 +768,8 @@ def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(st
         six, four = codes
 
         def review_by(sender: str, code: str, second: str) -> None:
-            assert "Question 1 of 7" in texts(
+            # Seven questions, where the work sat on the ladder, and whether to hear back.
+            assert "Question 1 of 9" in texts(
                 stack.say(sender, f"my review code is {code}") + stack.say(sender, PARENT)
             )
             for number in range(1, 8):
@@ -816,3 +831,58 @@ def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(st
         assert "The results of this review are withheld." in small
         assert "Fewer than 5 people have answered." in small
         assert "Answers to question 1" not in small
+
+
+def test_answers_are_changed_in_chat_and_only_the_new_ones_are_kept_and_exported(stack):
+    """Five parents answer a placed review, typing the closing questions; one changes
+    an answer mid-review, one after finishing, from "my data"."""
+    code = re.search(r"\b([A-Z0-9]{3}-[A-Z0-9]{3})\b", copro(
+        stack, "review", "create", "--title", "Changing answers", "--charter", "wirral",
+        "--level", "consulting",
+    )).group(1)
+    second, third = QUESTIONS[1].id, QUESTIONS[2].id
+    for n in range(5):
+        sender = f"web-e2e-change-{n}"
+        stack.say(sender, f"my review code is {code}")
+        assert "Question 1 of 9" in texts(stack.say(sender, PARENT))
+        for number in range(1, 8):
+            no = (n == 0 and number == 2) or (n == 1 and number == 3)
+            stack.say(sender, "/deny" if no else "/affirm")
+            replies = stack.say(sender, "/skip_question")
+            if n == 0 and number == 2:
+                assert answers_of(stack, sender)[second].value == "no"
+                changed = texts(stack.say(sender, "i want to change my last answer"))
+                assert "delete" not in changed.lower()
+                assert "Question 2 of 9 again" in changed and "Your answer was: ❌ No" in changed
+                assert "tell us more" in texts(stack.say(sender, "/affirm"))
+                assert "Question 3 of 9" in texts(stack.say(sender, "thats it"))
+                assert answers_of(stack, sender)[second].comment is None
+        assert "How was it done?" in texts(replies)
+        # Typed, as a parent on Telegram would.
+        placed = texts(stack.say(sender, "they did it with us i think"))
+        assert "Do you want us to send it" in placed
+        assert "That is the end" in texts(stack.say(sender, "no thanks"))
+        assert answers_of(stack, sender)["ladder"].value == "doing_with"
+        assert hear_back_of(stack, sender) is False
+
+    # Later: "my data" offers to change an answer; the answers come as buttons.
+    sender = "web-e2e-change-1"
+    offered = [b["title"] for r in stack.say(sender, "my data") for b in r.get("buttons", [])]
+    assert "✏️ Change an answer" in offered
+    listed = stack.say(sender, "/change_answer")
+    buttons = {b["title"]: b["payload"] for r in listed for b in r.get("buttons", [])}
+    assert "Question 3: ❌ No" in buttons and "Question 2: ✅ Yes" in buttons
+    again = texts(stack.say(sender, buttons["Question 3: ❌ No"]))
+    assert "Question 3 of 9 again" in again
+    stack.say(sender, "/affirm")
+    assert "That is the end" in texts(stack.say(sender, "/skip_question"))
+
+    for n in range(5):
+        saved = answers_of(stack, f"web-e2e-change-{n}")
+        assert {saved[q.id].value for q in QUESTIONS} == {"yes"}
+    data = json.loads(copro(stack, "export", "--format", "json", "--review", code))
+    [review] = data["reviews"]
+    assert review["responses"] == 5
+    counts = {q["id"]: q["counts"] for q in review["questions"]}
+    for question_id in (second, third):
+        assert counts[question_id] == {"yes": 5, "partly": 0, "no": 0, "unsure": 0, "skipped": 0}

@@ -31,6 +31,7 @@ SEVERE = "i want to kill myself tonight"
 POSSIBLE = "i am scared of my dad"
 PARENT = '/inform{"role": "parent_carer"}'
 ORGANISATION = '/inform{"signer": "organisation"}'
+CHOOSE_WIRRAL = '/choose_area{"area": "wirral"}'
 # Every state of every flow: the steps that lead there.
 STATES = {
     "start": [],
@@ -42,8 +43,9 @@ STATES = {
     "forget-confirm": ["/start_review", PARENT, "/affirm", "/skip_question", "forget me"],
     "choose-area": ["change area"],
     "simple-mode": ["what is co-production", "say it more simply"],
-    "pledge-who": ["/sign_pledge"],
-    "pledge-promises": ["/sign_pledge", ORGANISATION],
+    "pledge-area": ["/sign_pledge"],
+    "pledge-who": ["/sign_pledge", CHOOSE_WIRRAL],
+    "pledge-promises": ["/sign_pledge", CHOOSE_WIRRAL, ORGANISATION],
     "concern-what": ["/raise_concern", "the bus meeting"],
     "concern-reply": ["/raise_concern", "the bus meeting", "no ramp", "/unsure"],
 }
@@ -212,7 +214,7 @@ async def test_a_possible_comment_mid_review_answered_no_is_saved_and_the_review
         await web.close()
     assert texts[0] == channel_message("safety_check_thanks")
     joined = "\n".join(texts)
-    assert "I saved what you said" in joined and "Question 2 of 7" in joined
+    assert "I saved what you said" in joined and "Question 2 of 8" in joined
     sender = newest_web_sender(stack)
     [flag] = flags_of(stack, sender)
     assert (flag.level, flag.check_state) == ("possible", "no")
@@ -232,7 +234,7 @@ async def test_a_possible_message_answered_yes_gets_help_and_an_alert(stack):
         finally:
             await web.close()
     assert_help_first(texts, told=True)
-    assert any("Question 1 of 7" in t for t in texts[1:])  # the review waits, then asks again
+    assert any("Question 1 of 8" in t for t in texts[1:])  # the review waits, then asks again
     [flag] = flags_of(stack, newest_web_sender(stack))
     assert (flag.level, flag.check_state) == ("severe", "yes")
     assert len(mailbox.to(DUTY)) == 1

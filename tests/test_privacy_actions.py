@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import yaml
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.privacy import ActionForgetMe, ActionShowMyData
 from bot.channels.rasa_client import FORGET_CONVERSATION
 from bot.content import get_pack
+from bot.settings import PROJECT_ROOT
 from bot.store import concerns, pledges, repository, safeguarding
 from bot.store.db import unit_of_work
 from bot.store.models import Concern, OutboxMessage, Pledge
@@ -69,7 +71,7 @@ def test_my_data_tells_a_person_their_safety_messages_are_kept(database):
     finished(
         ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=SENDER), {})
     )
-    assert "We keep 1 message that made us worried" in dispatcher.messages[0]["summary"]
+    assert dispatcher.messages[0]["safety_messages"] == "1 message"
 
 
 def test_forget_me_deletes_everything_and_asks_the_channel_to_delete_the_chat(database):
@@ -186,3 +188,98 @@ def test_a_kept_telegram_chat_is_shown_and_forgotten(database):
     )
     with unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(TelegramChat)) == 0
+
+
+# ---- What is kept after "forget me" ---------------------------------------------------------
+
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def flag_a_message(sender: str = SENDER) -> None:
+    with unit_of_work() as session:
+        safeguarding.raise_flag(
+            session,
+            pseudonym=sender,
+            channel="web",
+            charter="wirral",
+            message="hurt",
+            detected_by="cards",
+            level="severe",
+        )
+
+
+def texts_of(response: str) -> list[str]:
+    return [variant["text"] for variant in DOMAIN["responses"][response]]
+
+
+def buttons_of(response: str) -> list[str]:
+    return [b["payload"] for v in DOMAIN["responses"][response] for b in v.get("buttons", [])]
+
+
+def show_my_data(sender: str = SENDER) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    finished(
+        ActionShowMyData().run(dispatcher, make_tracker("my_data", "my data", sender=sender), {})
+    )
+    return dispatcher.messages
+
+
+def test_after_forget_me_my_data_says_what_is_still_kept_and_never_that_it_can_be_deleted(
+    database,
+):
+    answer_two_questions()
+    flag_a_message()
+    finished(
+        ActionForgetMe().run(
+            CollectingDispatcher(), make_tracker("affirm", "yes", sender=SENDER), {}
+        )
+    )
+    messages = show_my_data()
+    said = [m["response"] for m in messages]
+    assert said == ["utter_my_data_safety_only", "utter_my_data_safety_why"]
+    only, why = messages
+    assert only["safety_messages"] == "1 message"
+    # Nothing here can be deleted: no promise that it can, and no delete button.
+    for response in said:
+        for text in texts_of(response):
+            assert "delete all" not in text.lower() and "can delete" not in text.lower()
+        assert "/forget_me" not in buttons_of(response)
+    # Why it is kept, for how long, and who to ask.
+    assert why["keep_for"] == "1 year"
+    assert why["contact_name"] == "Wirral SEND Local Offer team"
+    assert why["contact_email"] == "sendlo@wirral.gov.uk"
+    for text in texts_of("utter_my_data_safety_why"):
+        assert all(f"{{{name}}}" in text for name in ("keep_for", "contact_name", "contact_email"))
+
+
+def test_my_data_with_answers_and_a_safety_message_says_only_the_answers_can_be_deleted(
+    database,
+):
+    answer_two_questions()
+    flag_a_message()
+    messages = show_my_data()
+    assert [m["response"] for m in messages] == [
+        "utter_my_data_some_kept",
+        "utter_my_data_safety_why",
+    ]
+    summary = messages[0]["summary"]
+    assert "✅ Yes" in summary and "We keep 1 message that made us worried" in summary
+    for text in texts_of("utter_my_data_some_kept"):
+        assert "delete all" not in text.lower()
+
+
+def test_my_data_with_nothing_kept_for_safety_still_offers_to_delete_it_all(database):
+    answer_two_questions()
+    [message] = show_my_data()
+    assert message["response"] == "utter_my_data"
+    assert any("delete all" in text for text in texts_of("utter_my_data"))
+
+
+def test_forget_me_says_how_long_safety_messages_are_kept_and_who_to_ask(database):
+    flag_a_message()
+    dispatcher = CollectingDispatcher()
+    finished(ActionForgetMe().run(dispatcher, make_tracker("affirm", "yes", sender=SENDER), {}))
+    said = {m.get("response"): m for m in dispatcher.messages}
+    assert said["utter_forgotten_safety_kept"]["safety_messages"] == "1 message"
+    why = said["utter_my_data_safety_why"]
+    assert why["keep_for"] == "1 year" and why["contact_name"] == "Wirral SEND Local Offer team"

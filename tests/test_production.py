@@ -107,7 +107,7 @@ class WebChat:
 def start_review(say) -> None:
     say("hello")
     say("/start_review")
-    assert "Question 1 of 7" in texts(say(PARENT))
+    assert "Question 1 of 8" in texts(say(PARENT))
 
 
 def answer(say, number: int) -> str:
@@ -128,7 +128,7 @@ def test_a_conversation_alternating_between_two_rasa_servers_keeps_its_state(pro
     for number in range(1, len(QUESTIONS) + 1):
         replies = answer(say, number)
         if number < len(QUESTIONS):
-            assert f"Question {number + 1} of 7" in replies
+            assert f"Question {number + 1} of 8" in replies
     assert "That is the end" in texts(say("/deny"))
     saved = answers_of(production, sender)
     assert sorted(a.question_id for a in saved) == sorted(q.id for q in QUESTIONS)
@@ -160,11 +160,11 @@ def test_postgres_away_mid_review_keeps_the_answers_and_saves_them_once(producti
     assert user_events(production, person.sender, "/affirm") == 3
     # The replies to the kept messages wait for the person (the widget asks for them).
     waiting = person.client.post("/api/waiting", json={}).json()["messages"]
-    assert "Question 4 of 7" in texts(waiting)
+    assert "Question 4 of 8" in texts(waiting)
     for number in range(4, len(QUESTIONS) + 1):
         replies = answer(person.send, number)
         if number < len(QUESTIONS):
-            assert f"Question {number + 1} of 7" in replies
+            assert f"Question {number + 1} of 8" in replies
     assert "That is the end" in texts(person.send("/deny"))
     saved = answers_of(production, person.sender)
     assert len(saved) == len(QUESTIONS)  # each answer stored once

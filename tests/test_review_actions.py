@@ -64,7 +64,8 @@ def test_start_opens_the_general_review_and_says_how_many_questions(database):
     # A first review: what happens to the answers comes first, then who is answering.
     assert [m["response"] for m in messages] == ["utter_privacy_notice", "utter_review_intro"]
     assert messages[0]["min_group"] == 5 and messages[0]["keep_for"] == "1 year"
-    assert messages[1]["total"] == len(PACK.questions) == 7
+    # Seven questions of the pack, then whether they want to hear back: eight in all.
+    assert messages[1]["total"] == len(PACK.questions) + 1 == 8
     assert slots["review_role"] is None and slots["review_age"] is None
 
 
@@ -105,7 +106,7 @@ def test_an_unclear_role_is_asked_again_kindly(database):
     slots, _ = start(database)
     slots, messages = give_profile(slots, "review_role", "banana")
     assert slots["review_role"] is None
-    assert messages[0]["response"] == "utter_profile_not_understood"
+    assert messages[0]["response"] == "utter_role_not_understood"
 
 
 def test_an_under_13_is_asked_to_answer_with_a_trusted_adult(database):
@@ -160,7 +161,8 @@ def test_first_question_is_asked_with_its_number(database):
     slots, _ = start(database)
     [message] = ask(slots)
     assert message["response"] == "utter_review_question"
-    assert (message["number"], message["total"]) == (1, 7)
+    # Out of every question the person is asked: the pack's seven, then hear back.
+    assert (message["number"], message["total"]) == (1, 8)
     assert message["question"] == "Did you feel welcome?"
 
 
@@ -333,7 +335,7 @@ def test_an_unclear_reply_to_hear_back_is_asked_again(database, intent, text):
         slots, _ = answer(slots, "affirm", "/affirm")
         slots, _ = answer(slots, "skip_question", "/skip_question")
     slots, messages = answer(slots, intent, text)
-    assert messages[0]["response"] == "utter_review_not_understood"
+    assert messages[0]["response"] == "utter_review_hear_back_not_understood"
     assert slots["review_answer"] is None and slots["review_stage"] == "hear_back"
     assert ask(slots)[0]["response"] == "utter_review_hear_back"
     assert hear_back_saved() is None
@@ -468,7 +470,8 @@ def test_every_charter_pack_drives_a_complete_review(database, monkeypatch, pack
     get_settings.cache_clear()
     slots, messages = start(database)
     assert slots["review_charter"] == pack.id
-    assert messages[-1]["total"] == len(pack.questions)
+    # The pack's questions, then whether to hear back (a general review is not placed).
+    assert messages[-1]["total"] == len(pack.questions) + 1
     asked = []
     for _ in pack.questions:
         asked.append(ask(slots)[0]["question"])
@@ -539,7 +542,7 @@ def test_a_placed_review_asks_where_families_felt_the_work_sat(
 def test_an_unclear_place_on_the_ladder_is_asked_again(database, intent, text, value):
     slots = start_placed_review(database)
     slots, messages = place(slots, intent, text, value)
-    assert messages[0]["response"] == "utter_review_not_understood"
+    assert messages[0]["response"] == "utter_review_ladder_not_understood"
     assert slots["review_stage"] == "ladder"
     assert "ladder" not in saved_answers()
 

@@ -80,11 +80,17 @@ PACK_FIELDS = frozenset(
         "contact",
         "quality_indicators",
         "safeguarding",
+        "sendiass",
+        "local_offer",
     }
 )
 CONTACT_FIELDS = frozenset({"name", "email", "phone", "url"})
 SAFETY_FIELDS = frozenset({"team", "alert_email", "escalate_email", "contact"})
 SAFETY_CONTACT_FIELDS = ("name", "phone", "url")
+# Where a family can get help with their own child's case: the area's SENDIASS
+# (free advice, separate from the council) and its Local Offer (the SEND website).
+HELP_CONTACT_FIELDS = ("name", "phone", "email", "url")
+HOW_TO_REACH = ("phone", "email", "url")
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,9 @@ class CharterPack:
     # The quality indicator tables for staff self-assessment; () when the charter has none.
     quality_indicators: tuple[QualityHeading, ...] = ()
     safety: SafetySetup = field(default_factory=SafetySetup)
+    # Only the fields the area confirmed (see HELP_CONTACT_FIELDS); empty when none.
+    sendiass: dict[str, str] = field(default_factory=dict)
+    local_offer: dict[str, str] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -214,6 +223,8 @@ def parse_pack(data: Any, source: str) -> CharterPack:
             data.get("quality_indicators"), source, principle_ids
         ),
         safety=_safety(data.get("safeguarding"), source),
+        sendiass=_help_contact(data.get("sendiass"), f"{source}: sendiass"),
+        local_offer=_help_contact(data.get("local_offer"), f"{source}: local_offer"),
     )
 
 
@@ -255,6 +266,28 @@ def _safety(data: Any, source: str) -> SafetySetup:
         escalate_email=_optional_text(data, "escalate_email", where),
         contact=shown,
     )
+
+
+def _help_contact(data: Any, where: str) -> dict[str, str]:
+    """The confirmed fields of a help contact; an unconfirmed field is never shown."""
+    if data is None:
+        return {}
+    allowed = {*HELP_CONTACT_FIELDS, "confirmed"}
+    if not isinstance(data, dict) or set(data) - allowed:
+        raise ContentError(f"{where} must be a mapping with only {sorted(allowed)}")
+    confirmed = data.get("confirmed") or []
+    if not isinstance(confirmed, list) or set(confirmed) - set(HELP_CONTACT_FIELDS):
+        fields = ", ".join(HELP_CONTACT_FIELDS)
+        raise ContentError(f"{where}.confirmed must list fields of {fields}")
+    shown = {}
+    for name in confirmed:
+        value = _optional_text(data, name, where)
+        if value is None:
+            raise ContentError(f"{where}.{name} is confirmed but empty")
+        shown[name] = value
+    if shown and not set(shown) & set(HOW_TO_REACH):
+        raise ContentError(f"{where}: a confirmed contact needs a confirmed phone, email or url")
+    return shown
 
 
 QUALITY_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")

@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 SAFEGUARDING = "safeguarding"
+NEED_HELP = "need_help"
 
 
 class RuleComponent(GraphComponent):
@@ -401,7 +402,9 @@ class JargonQuestionClassifier(RuleComponent):
             topic = TOPIC_WORDS.get(intent or "")
             # An ask_jargon guess is made sure too: the FallbackClassifier must not
             # ask "say it another way" about a clear "what does Ofsted mean?".
-            if intent == SAFEGUARDING or (topic is not None and topic.search(text)):
+            # A family asking for help with their own case is signposted, not given
+            # a definition ("my son's EHCP is late, what can I do?").
+            if intent in (SAFEGUARDING, NEED_HELP) or (topic is not None and topic.search(text)):
                 continue
             has_term = any(
                 e.get("entity") == "term" and e.get("extractor") == "GlossaryTermExtractor"

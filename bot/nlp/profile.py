@@ -69,8 +69,9 @@ def age_band_of(text: str | None) -> str | None:
         return lowered.replace(" ", "_")
     if re.search(r"\b(under|below|less than) 13\b", lowered):
         return "under_13"
-    if re.search(r"\bover 18\b", lowered):
-        return "18_25"
+    over = re.search(r"\b(?:over|above|more than|older than) (\d{1,2})\b", lowered)
+    if over:
+        return band_for(int(over.group(1)) + 1)
     match = re.search(r"\b(\d{1,2})\b", lowered)
     if match:
         return band_for(int(match.group(1)))

@@ -151,6 +151,20 @@ def unfinished_response(session: Session, pseudonym: str) -> ResponseRef | None:
     return None if row is None else _ref(row[0], row[1])
 
 
+def latest_open_response(session: Session, pseudonym: str) -> ResponseRef | None:
+    """The review this person answered most recently, while it is still open:
+    the one whose answers they can still change."""
+    row = session.execute(
+        select(ReviewResponse, Review)
+        .join(Review, Review.id == ReviewResponse.review_id)
+        .join(Respondent, Respondent.id == ReviewResponse.respondent_id)
+        .where(Respondent.pseudonym == pseudonym, Review.closed_at.is_(None))
+        .order_by(ReviewResponse.started_at.desc(), ReviewResponse.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _ref(row[0], row[1])
+
+
 def latest_charter(session: Session, pseudonym: str) -> str | None:
     """The charter of the review this person answered most recently, if any."""
     return session.scalar(

@@ -276,3 +276,13 @@ def flags_without_alerts(session: Session, since: timedelta) -> list[int]:
         ~exists().where(SafeguardingAlert.flag_id == SafeguardingFlag.id),
     )
     return list(session.scalars(query))
+
+
+def latest_flag_charter(session: Session, pseudonym: str) -> str | None:
+    """The area of this person's most recent kept safety message (None: none is kept)."""
+    return session.scalar(
+        select(SafeguardingFlag.charter)
+        .where(SafeguardingFlag.pseudonym == pseudonym)
+        .order_by(SafeguardingFlag.created_at.desc(), SafeguardingFlag.id.desc())
+        .limit(1)
+    )

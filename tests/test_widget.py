@@ -304,7 +304,7 @@ def review_step(new: str, words: list[str], pick: Callable[[int], str]) -> str |
     if "That is the end" in new:
         return None
     question = re.findall(r"Question (\d+) of \d+", new)
-    if question:
+    if question and int(question[-1]) <= len(QUESTIONS):
         return pick(int(question[-1]))
     if "tell us more" in new:
         return "Next"

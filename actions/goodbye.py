@@ -1,4 +1,4 @@
-"""Goodbye: say what is saved, and how to come back, only as far as it is true."""
+"""Goodbye, or stop in a review: say what is saved and how to come back, only if true."""
 
 from __future__ import annotations
 
@@ -11,6 +11,41 @@ from rasa_sdk.types import DomainDict
 from actions.common import channel_of, in_worker_thread
 from bot.store import repository
 from bot.store.db import unit_of_work
+
+
+def answered_so_far(pseudonym: str) -> bool:
+    """True when the person has a review open with at least one answer saved."""
+    with unit_of_work() as session:
+        unfinished = repository.unfinished_response(session, pseudonym)
+        held = repository.held_about(session, pseudonym)
+    return unfinished is not None and any(
+        review.answers for review in held.reviews if not review.finished
+    )
+
+
+def answered_any(pseudonym: str) -> bool:
+    """True when any answer from the person is kept."""
+    with unit_of_work() as session:
+        held = repository.held_about(session, pseudonym)
+    return any(review.answers for review in held.reviews)
+
+
+class ActionPauseReview(Action):
+    """"Stop" in a review: it waits for the person. Answers are said to be saved
+    only when there are some."""
+
+    def name(self) -> str:
+        return "action_pause_review"
+
+    @in_worker_thread
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        saved = answered_so_far(tracker.sender_id)
+        dispatcher.utter_message(
+            response="utter_review_paused" if saved else "utter_review_paused_nothing_saved"
+        )
+        return []
 
 
 class ActionGoodbye(Action):
@@ -30,17 +65,12 @@ class ActionGoodbye(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        with unit_of_work() as session:
-            unfinished = repository.unfinished_response(session, tracker.sender_id)
-            held = repository.held_about(session, tracker.sender_id)
-        if unfinished is not None and any(
-            review.answers for review in held.reviews if not review.finished
-        ):
+        if answered_so_far(tracker.sender_id):
             web = channel_of(tracker) == "web"
             dispatcher.utter_message(
                 response="utter_goodbye_unfinished_web" if web else "utter_goodbye_unfinished"
             )
-        elif any(review.answers for review in held.reviews):
+        elif answered_any(tracker.sender_id):
             dispatcher.utter_message(response="utter_goodbye_saved")
         else:
             dispatcher.utter_message(response="utter_goodbye")

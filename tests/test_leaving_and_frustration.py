@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
 from actions.frustration import ActionBotFrustration
-from actions.goodbye import ActionGoodbye
+from actions.goodbye import ActionGoodbye, ActionPauseReview
 from bot.settings import PROJECT_ROOT
 from bot.store import repository
 from bot.store.db import unit_of_work
@@ -250,3 +250,35 @@ def test_goodbye_with_nothing_saved_claims_nothing(database, answers):
     [message] = say_goodbye()
     assert message["response"] == "utter_goodbye"
     assert "saved" not in texts("utter_goodbye")
+
+
+def say_stop() -> str:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("stop", "stop", sender=SENDER, active_loop="review_form")
+    assert finished(ActionPauseReview().run(dispatcher, tracker, {})) == []
+    [message] = dispatcher.messages
+    return message["response"]
+
+
+def test_stop_after_some_answers_says_they_are_saved(database):
+    start_review(answers=1)
+    assert say_stop() == "utter_review_paused"
+    assert "saved" in texts("utter_review_paused")
+
+
+@pytest.mark.parametrize("answers", [0, None])
+def test_stop_before_any_answer_does_not_say_answers_were_saved(database, answers):
+    if answers is not None:
+        start_review(answers=answers)
+    assert say_stop() == "utter_review_paused_nothing_saved"
+    assert "are saved" not in texts("utter_review_paused_nothing_saved")
+
+
+def test_stop_in_a_review_uses_the_truthful_pause():
+    paused = [
+        r
+        for r in rules("review.yml")
+        if r.get("condition") == [{"active_loop": "review_form"}]
+        and r["steps"][0] == {"intent": "stop"}
+    ]
+    assert paused and paused[0]["steps"][-1] == {"action": "action_pause_review"}

@@ -120,10 +120,33 @@ def simple_mode(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("simple_mode"))
 
 
-def contact_kwargs(pack: CharterPack) -> dict[str, Any]:
-    contact = pack.contact or {}
-    return {
-        "contact_name": contact.get("name") or f"{pack.area} SEND team",
-        "contact_email": contact.get("email") or "your local council",
-        "area": pack.area,
-    }
+ONE_WAY = {"phone": "Phone", "email": "Email", "url": "Website"}
+# Who to ask about this chat and the charter, when the area confirmed no one.
+# Normal form first, then the simple form. The Contact helpline is real and national.
+NO_LOCAL_CONTACT = (
+    "I do not have a contact in {area} to give you yet."
+    ' To find one, search online for "{area} council SEND". Or phone your council.'
+    "\n\n📞 Contact is a charity for families with disabled children."
+    " It can help too. Helpline: 0808 808 3555.",
+    'I do not have a contact in {area} yet. Search online for "{area} council SEND".',
+)
+
+
+def ways_to_reach(contact: dict[str, str]) -> list[str]:
+    """One line for each confirmed way to reach a contact ("Phone: ...")."""
+    return [f"{label}: {contact[key]}" for key, label in ONE_WAY.items() if key in contact]
+
+
+def local_contact(pack: CharterPack, simple: bool = False) -> str:
+    """How to reach a person in the area: confirmed details only, or said plainly there are none."""
+    ways = ways_to_reach(pack.contact)
+    if not ways:
+        return NO_LOCAL_CONTACT[int(simple)].format(area=pack.area)
+    name = pack.contact.get("name")
+    lead = f"the {name}" if name else f"staff in {pack.area}"
+    return "\n".join([f"📧 You can contact {lead}.", *ways])
+
+
+def contact_kwargs(pack: CharterPack, simple: bool = False) -> dict[str, Any]:
+    """What a response needs to point to a person: the area and ``{contact}``."""
+    return {"contact": local_contact(pack, simple), "area": pack.area}

@@ -15,7 +15,6 @@ from actions.common import (
     NOT_ASKED,
     channel_of,
     chosen_pack,
-    contact_kwargs,
     in_worker_thread,
     intent_of,
     typed_by_person,
@@ -348,6 +347,6 @@ class ActionSaveConcern(Action):
             )
         dispatcher.utter_message(
             response="utter_concern_saved_reply" if wants_reply else "utter_concern_saved",
-            **contact_kwargs(pack),
+            area=pack.area,
         )
         return cleared

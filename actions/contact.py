@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import contact_kwargs, intent_of, pack_for
+from actions.common import contact_kwargs, intent_of, pack_for, simple_mode
 
 
 class ActionPointToContact(Action):
@@ -23,5 +23,6 @@ class ActionPointToContact(Action):
             if intent_of(tracker) == "human_handoff"
             else "utter_not_here_yet"
         )
-        dispatcher.utter_message(response=response, **contact_kwargs(pack_for(tracker)))
+        contact = contact_kwargs(pack_for(tracker), simple_mode(tracker))
+        dispatcher.utter_message(response=response, **contact)
         return []

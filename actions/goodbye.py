@@ -31,7 +31,7 @@ def answered_any(pseudonym: str) -> bool:
 
 
 class ActionPauseReview(Action):
-    """"Stop" in a review: it waits for the person. Answers are said to be saved
+    """Stop in a review: it waits for the person. Answers are said to be saved
     only when there are some."""
 
     def name(self) -> str:

@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import contact_kwargs, intent_of, pack_for, simple_mode, text_of
+from actions.common import intent_of, pack_for, simple_mode, text_of
 from actions.need_help import RESPONSE as NEED_HELP_RESPONSE
 from actions.need_help import give_help
 from bot.content import CharterPack, QuizItem, lookup_term, quiz_items
@@ -235,10 +235,10 @@ def explain_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
             response="utter_explain_ladder_local",
             ladder_name=pack.ladder_name,
             steps=ladder_steps(pack, simple=simple_mode(tracker)),
-            **contact_kwargs(pack),
+            area=pack.area,
         )
     else:
-        dispatcher.utter_message(response=f"utter_explain_{topic}", **contact_kwargs(pack))
+        dispatcher.utter_message(response=f"utter_explain_{topic}", area=pack.area)
     return {"last_explained": topic}
 
 

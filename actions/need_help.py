@@ -14,13 +14,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import pack_for, simple_mode
+from actions.common import pack_for, simple_mode, ways_to_reach
 from bot.content import CharterPack
 
 NEED_HELP = "need_help"
 RESPONSE = "utter_need_help"
 YOUNG_PERSON = "young_person"
-ONE_WAY = {"phone": "Phone", "email": "Email", "url": "Website"}
 
 # The parts of utter_need_help that depend on the area and on who is asking.
 # Normal form first, then the simple form. Every sentence is easy read: the
@@ -55,23 +54,18 @@ TRUSTED_ADULT = {
 }
 
 
-def _ways_to_reach(contact: dict[str, str]) -> list[str]:
-    """One line for each confirmed way to reach a contact ("Phone: ...")."""
-    return [f"{label}: {contact[key]}" for key, label in ONE_WAY.items() if key in contact]
-
-
 def local_help(pack: CharterPack, simple: bool = False) -> str:
     """The area's SENDIASS and Local Offer: confirmed details, or what to search for."""
     form = int(simple)
     if pack.sendiass:
         name = pack.sendiass.get("name") or f"{pack.area} SENDIASS"
-        sendiass = [SENDIASS_FOUND[form].format(name=name), *_ways_to_reach(pack.sendiass)]
+        sendiass = [SENDIASS_FOUND[form].format(name=name), *ways_to_reach(pack.sendiass)]
     else:
         sendiass = [SENDIASS_SEARCH[form].format(area=pack.area)]
     if pack.local_offer:
         offer = [
             LOCAL_OFFER_FOUND[form].format(area=pack.area),
-            *_ways_to_reach(pack.local_offer),
+            *ways_to_reach(pack.local_offer),
         ]
     else:
         offer = [LOCAL_OFFER_SEARCH[form].format(area=pack.area)]

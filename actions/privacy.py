@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import chosen_pack, contact_kwargs, in_worker_thread
+from actions.common import chosen_pack, contact_kwargs, in_worker_thread, simple_mode
 from actions.concerns import CHOICES_SLOT as CONCERN_CHOICES_SLOT
 from actions.concerns import FORM_SLOTS as CONCERN_SLOTS
 from actions.pledges import FORM_SLOTS as PLEDGE_SLOTS
@@ -148,7 +148,7 @@ def why_safety_kept(
     dispatcher.utter_message(
         response="utter_my_data_safety_why",
         keep_for=keep_for(get_settings().retention_days),
-        **contact_kwargs(pack),
+        **contact_kwargs(pack, simple_mode(tracker)),
     )
 
 

@@ -92,11 +92,16 @@ def cmd_charters_check(args: argparse.Namespace) -> int:
         )
     if not args.files:
         # The shared content every pack uses: glossary and quiz.
-        from bot.content.loader import glossary_terms, quiz_items
+        from bot.content.loader import glossary_terms, list_packs, quiz_items
+        from bot.settings import get_settings
 
         try:
             print(f"ok   glossary.yml: {len(glossary_terms())} terms")
             print(f"ok   quiz.yml: {len(quiz_items())} stories")
+            contacts = get_settings().contacts_file
+            if contacts is not None:
+                list_packs()  # staff's contacts are checked as they are laid over the packs
+                print(f"ok   {contacts.name}: local contacts")
         except ContentError as error:
             failures += 1
             print(f"FAIL {error}", file=sys.stderr)

@@ -95,6 +95,8 @@ class Settings:
     min_group: int = 5
     retention_days: int = 365
     charter: str = "wirral"
+    # Local contacts set by staff over the packs' own (deploy/contacts.example.yml).
+    contacts_file: Path | None = None
     production: bool = False
     spacy_model: str = field(default="")
     # The risk classifier, built by `copro nlp build` from bot/safety/data.
@@ -179,6 +181,9 @@ class Settings:
             min_group=_int(env, "COPRO_MIN_GROUP", 5),
             retention_days=_int(env, "COPRO_RETENTION_DAYS", 365),
             charter=env.get("COPRO_CHARTER", "wirral").strip().lower() or "wirral",
+            contacts_file=(
+                Path(env["COPRO_CONTACTS_FILE"]) if env.get("COPRO_CONTACTS_FILE") else None
+            ),
             production=_production(env),
             spacy_model=env.get("COPRO_SPACY_MODEL", ""),
             safety_model=env.get("COPRO_SAFETY_MODEL", ""),

@@ -61,7 +61,7 @@ def test_a_broken_pack_names_the_file_field_and_problem(change, message):
     "change,message",
     [
         (lambda d: d.update(colour="blue"), "unknown field(s) colour"),
-        (lambda d: d.update(contact={"fax": "1"}), "field 'contact' must be a mapping with only"),
+        (lambda d: d.update(contact={"fax": "1"}), "contact must be a mapping with only"),
         (lambda d: d.update(ladder=["x"]), "field 'ladder' must be a mapping"),
         (
             lambda d: d.update(

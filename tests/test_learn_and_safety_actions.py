@@ -115,12 +115,12 @@ def test_simpler_says_the_last_reply_again_with_the_same_values():
     before = [
         {"event": "user", "text": "hi"},
         bot_said("utter_greet"),
-        bot_said("utter_contact_person", contact_name="Wirral SEND team", contact_email="x@y"),
+        bot_said("utter_contact_person", contact="Email: x@y", area="Wirral"),
     ]
     tracker = make_tracker("simpler", "simpler", slots={"simple_mode": True}, before=before)
     finished(ActionSaySimpler().run(dispatcher, tracker, {}))
     assert [m["response"] for m in dispatcher.messages] == ["utter_greet", "utter_contact_person"]
-    assert dispatcher.messages[1]["contact_email"] == "x@y"
+    assert dispatcher.messages[1]["contact"] == "Email: x@y"
 
 
 def test_simpler_with_nothing_said_before():
@@ -344,4 +344,5 @@ def test_contact_points_to_the_local_team(intent, response):
     dispatcher = CollectingDispatcher()
     finished(ActionPointToContact().run(dispatcher, make_tracker(intent, "x"), {}))
     assert dispatcher.messages[0]["response"] == response
-    assert dispatcher.messages[0]["contact_email"] == "sendlo@wirral.gov.uk"
+    # Wirral's charter gives this address for questions about the charter.
+    assert "Email: sendlo@wirral.gov.uk" in dispatcher.messages[0]["contact"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -10,16 +11,15 @@ from typing import Any
 
 import yaml
 
+from bot.content.contacts import confirmed_contact, merged, read_overrides
+from bot.content.errors import ContentError
+from bot.settings import get_settings
 from bot.store.models import SIGNER_KINDS
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yml"
 QUIZ_FILE = Path(__file__).resolve().parent / "quiz.yml"
 MAX_WORDS = 15
-
-
-class ContentError(ValueError):
-    """A pack or glossary file is wrong: the message names the file, field and problem."""
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,7 @@ PACK_FIELDS = frozenset(
         "local_offer",
     }
 )
-CONTACT_FIELDS = frozenset({"name", "email", "phone", "url"})
 SAFETY_FIELDS = frozenset({"team", "alert_email", "escalate_email", "contact"})
-SAFETY_CONTACT_FIELDS = ("name", "phone", "url")
-# Where a family can get help with their own child's case: the area's SENDIASS
-# (free advice, separate from the council) and its Local Offer (the SEND website).
-HELP_CONTACT_FIELDS = ("name", "phone", "email", "url")
-HOW_TO_REACH = ("phone", "email", "url")
 
 
 @dataclass(frozen=True)
@@ -121,7 +115,8 @@ class CharterPack:
     general_review_title: str
     principles: tuple[Principle, ...]
     questions: tuple[Question, ...]
-    contact: dict[str, Any]
+    # Who families can ask about this chat and the charter: confirmed fields only.
+    contact: dict[str, str]
     ladder_name: str = "Ladder of participation"
     ladder: tuple[Rung, ...] = ()
     pledges: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -131,7 +126,9 @@ class CharterPack:
     # The quality indicator tables for staff self-assessment; () when the charter has none.
     quality_indicators: tuple[QualityHeading, ...] = ()
     safety: SafetySetup = field(default_factory=SafetySetup)
-    # Only the fields the area confirmed (see HELP_CONTACT_FIELDS); empty when none.
+    # Where a family can get help with their own child's case: the area's SENDIASS
+    # (free advice, separate from the council) and its Local Offer (the SEND
+    # website). Only the fields the area confirmed; empty when none.
     sendiass: dict[str, str] = field(default_factory=dict)
     local_offer: dict[str, str] = field(default_factory=dict)
 
@@ -201,11 +198,6 @@ def parse_pack(data: Any, source: str) -> CharterPack:
     unknown = set(data) - PACK_FIELDS
     if unknown:
         raise ContentError(f"{source}: unknown field(s) {', '.join(sorted(unknown))}")
-    contact = data.get("contact") or {}
-    if not isinstance(contact, dict) or set(contact) - CONTACT_FIELDS:
-        raise ContentError(
-            f"{source}: field 'contact' must be a mapping with only {sorted(CONTACT_FIELDS)}"
-        )
     ladder_name, ladder = _ladder(data.get("ladder"), source)
     return CharterPack(
         id=_text(data, "id", source),
@@ -214,7 +206,7 @@ def parse_pack(data: Any, source: str) -> CharterPack:
         general_review_title=_text(data, "general_review_title", source),
         principles=principles,
         questions=tuple(questions),
-        contact=contact,
+        contact=confirmed_contact(data.get("contact"), "contact", f"{source}: contact"),
         ladder_name=ladder_name,
         ladder=ladder,
         pledges=_pledges(data.get("pledges"), source),
@@ -223,8 +215,10 @@ def parse_pack(data: Any, source: str) -> CharterPack:
             data.get("quality_indicators"), source, principle_ids
         ),
         safety=_safety(data.get("safeguarding"), source),
-        sendiass=_help_contact(data.get("sendiass"), f"{source}: sendiass"),
-        local_offer=_help_contact(data.get("local_offer"), f"{source}: local_offer"),
+        sendiass=confirmed_contact(data.get("sendiass"), "sendiass", f"{source}: sendiass"),
+        local_offer=confirmed_contact(
+            data.get("local_offer"), "local_offer", f"{source}: local_offer"
+        ),
     )
 
 
@@ -243,51 +237,13 @@ def _safety(data: Any, source: str) -> SafetySetup:
         return SafetySetup()
     if not isinstance(data, dict) or set(data) - SAFETY_FIELDS:
         raise ContentError(f"{where} must be a mapping with only {sorted(SAFETY_FIELDS)}")
-    contact = data.get("contact") or {}
-    allowed = {*SAFETY_CONTACT_FIELDS, "confirmed"}
-    if not isinstance(contact, dict) or set(contact) - allowed:
-        raise ContentError(f"{where}: contact must be a mapping with only {sorted(allowed)}")
-    confirmed = contact.get("confirmed") or []
-    if not isinstance(confirmed, list) or set(confirmed) - set(SAFETY_CONTACT_FIELDS):
-        raise ContentError(
-            f"{where}: contact.confirmed must list fields of {', '.join(SAFETY_CONTACT_FIELDS)}"
-        )
-    shown = {}
-    for name in confirmed:
-        value = _optional_text(contact, name, f"{where}.contact")
-        if value is None:
-            raise ContentError(f"{where}: contact.{name} is confirmed but empty")
-        shown[name] = value
-    if shown and "name" not in shown:
-        raise ContentError(f"{where}: a confirmed contact needs a confirmed name")
+    contact = confirmed_contact(data.get("contact"), "safeguarding", f"{where}.contact")
     return SafetySetup(
         team=_optional_text(data, "team", where),
         alert_email=_optional_text(data, "alert_email", where),
         escalate_email=_optional_text(data, "escalate_email", where),
-        contact=shown,
+        contact=contact,
     )
-
-
-def _help_contact(data: Any, where: str) -> dict[str, str]:
-    """The confirmed fields of a help contact; an unconfirmed field is never shown."""
-    if data is None:
-        return {}
-    allowed = {*HELP_CONTACT_FIELDS, "confirmed"}
-    if not isinstance(data, dict) or set(data) - allowed:
-        raise ContentError(f"{where} must be a mapping with only {sorted(allowed)}")
-    confirmed = data.get("confirmed") or []
-    if not isinstance(confirmed, list) or set(confirmed) - set(HELP_CONTACT_FIELDS):
-        fields = ", ".join(HELP_CONTACT_FIELDS)
-        raise ContentError(f"{where}.confirmed must list fields of {fields}")
-    shown = {}
-    for name in confirmed:
-        value = _optional_text(data, name, where)
-        if value is None:
-            raise ContentError(f"{where}.{name} is confirmed but empty")
-        shown[name] = value
-    if shown and not set(shown) & set(HOW_TO_REACH):
-        raise ContentError(f"{where}: a confirmed contact needs a confirmed phone, email or url")
-    return shown
 
 
 QUALITY_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -401,9 +357,34 @@ def load_pack(path: Path) -> CharterPack:
     return pack
 
 
+def with_contacts(pack: CharterPack, override: dict[str, dict[str, str]], source: str):
+    """The pack with staff's contacts (from ``COPRO_CONTACTS_FILE``) over its own."""
+    where = f"{source}: {pack.id}"
+    safety = dataclasses.replace(
+        pack.safety,
+        contact=merged(
+            pack.safety.contact, override.get("safeguarding"), "safeguarding", where
+        ),
+    )
+    return dataclasses.replace(
+        pack,
+        contact=merged(pack.contact, override.get("contact"), "contact", where),
+        sendiass=merged(pack.sendiass, override.get("sendiass"), "sendiass", where),
+        local_offer=merged(pack.local_offer, override.get("local_offer"), "local_offer", where),
+        safety=safety,
+    )
+
+
 @lru_cache(maxsize=1)
 def _all_packs() -> dict[str, CharterPack]:
-    return {path.stem: load_pack(path) for path in sorted(PACKS_DIR.glob("*.yml"))}
+    packs = {path.stem: load_pack(path) for path in sorted(PACKS_DIR.glob("*.yml"))}
+    contacts_file = get_settings().contacts_file
+    if contacts_file is None:
+        return packs
+    overrides = read_overrides(contacts_file, set(packs))
+    for area, override in overrides.items():
+        packs[area] = with_contacts(packs[area], override, contacts_file.name)
+    return packs
 
 
 def list_packs() -> list[CharterPack]:

@@ -1,0 +1,102 @@
+"""Contacts families are shown: only fields someone confirmed, from a pack or from staff.
+
+A pack lists under ``confirmed`` the fields its charter gives (or the local area
+checked); any other field is kept for staff to read but never shown. Staff can
+set or correct contacts without editing packs, in a small YAML file named by
+``COPRO_CONTACTS_FILE`` (see ``deploy/contacts.example.yml``): every field in
+that file counts as confirmed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.content.errors import ContentError
+
+# What each kind of contact may hold. `contact`: who families can ask about this
+# chat and the charter; `sendiass` and `local_offer`: help with a family's own
+# case; `safeguarding`: who families may contact about safety.
+FIELDS = {
+    "contact": ("name", "phone", "email", "url"),
+    "sendiass": ("name", "phone", "email", "url"),
+    "local_offer": ("name", "phone", "email", "url"),
+    "safeguarding": ("name", "phone", "url"),
+}
+HOW_TO_REACH = ("phone", "email", "url")
+
+
+def _text(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(f"{where}: field '{key}' must be text or null")
+    return value.strip()
+
+
+def check_contact(shown: dict[str, str], kind: str, where: str) -> dict[str, str]:
+    """A contact a family may see must say how to reach it; a safety contact needs a name."""
+    if shown and not set(shown) & set(HOW_TO_REACH):
+        raise ContentError(f"{where}: a confirmed contact needs a confirmed phone, email or url")
+    if shown and kind == "safeguarding" and "name" not in shown:
+        raise ContentError(f"{where}: a confirmed contact needs a confirmed name")
+    return shown
+
+
+def confirmed_contact(data: Any, kind: str, where: str) -> dict[str, str]:
+    """The confirmed fields of one contact in a pack; an unconfirmed field is never shown."""
+    if data is None:
+        return {}
+    fields = FIELDS[kind]
+    allowed = {*fields, "confirmed"}
+    if not isinstance(data, dict) or set(data) - allowed:
+        raise ContentError(f"{where} must be a mapping with only {sorted(allowed)}")
+    confirmed = data.get("confirmed") or []
+    if not isinstance(confirmed, list) or set(confirmed) - set(fields):
+        raise ContentError(f"{where}.confirmed must list fields of {', '.join(fields)}")
+    shown = {}
+    for name in confirmed:
+        value = _text(data, name, where)
+        if value is None:
+            raise ContentError(f"{where}.{name} is confirmed but empty")
+        shown[name] = value
+    return check_contact(shown, kind, where)
+
+
+def read_overrides(path: Path, areas: set[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """Staff's contacts by area and kind, checked: ``{"halton": {"contact": {...}}}``."""
+    source = path.name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ContentError(f"{source}: cannot read the contacts file: {error}") from error
+    except yaml.YAMLError as error:
+        raise ContentError(f"{source}: not valid YAML: {error}") from error
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError(f"{source}: the file must hold a mapping of areas")
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for area, kinds in data.items():
+        if area not in areas:
+            raise ContentError(f"{source}: no charter pack called '{area}' (have: {sorted(areas)})")
+        if not isinstance(kinds, dict) or set(kinds) - set(FIELDS):
+            raise ContentError(f"{source}: {area} must be a mapping with only {sorted(FIELDS)}")
+        found[area] = {}
+        for kind, fields in kinds.items():
+            where = f"{source}: {area}.{kind}"
+            if not isinstance(fields, dict) or set(fields) - set(FIELDS[kind]):
+                raise ContentError(f"{where} must be a mapping with only {list(FIELDS[kind])}")
+            given = {name: _text(fields, name, where) for name in fields}
+            found[area][kind] = {name: value for name, value in given.items() if value}
+    return found
+
+
+def merged(pack_contact: dict[str, str], override: dict[str, str] | None, kind: str, where: str):
+    """A pack's confirmed contact with staff's fields over it, checked again."""
+    if not override:
+        return pack_contact
+    return check_contact({**pack_contact, **override}, kind, where)

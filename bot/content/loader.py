@@ -74,6 +74,7 @@ PACK_FIELDS = frozenset(
         "source",
         "principles",
         "questions",
+        "optional_questions",
         "ladder",
         "pledges",
         "pledge_review",
@@ -126,6 +127,8 @@ class CharterPack:
     # The quality indicator tables for staff self-assessment; () when the charter has none.
     quality_indicators: tuple[QualityHeading, ...] = ()
     safety: SafetySetup = field(default_factory=SafetySetup)
+    # Questions staff may add to a review when they create it (the default set stays short).
+    optional_questions: tuple[Question, ...] = ()
     # Where a family can get help with their own child's case: the area's SENDIASS
     # (free advice, separate from the council) and its Local Offer (the SEND
     # website). Only the fields the area confirmed; empty when none.
@@ -133,7 +136,13 @@ class CharterPack:
     local_offer: dict[str, str] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        every = (*self.questions, *self.optional_questions)
+        return next((q for q in every if q.id == question_id), None)
+
+    def with_optional(self, question_ids: tuple[str, ...] | list[str]) -> CharterPack:
+        """The pack as one review asks it: its questions, then the optional ones chosen."""
+        chosen = tuple(q for q in self.optional_questions if q.id in set(question_ids))
+        return dataclasses.replace(self, questions=(*self.questions, *chosen))
 
     def quality_statements(self) -> dict[str, tuple[QualityHeading, QualityStatement]]:
         """Every quality indicator statement by id, with its heading, in order."""
@@ -180,19 +189,12 @@ def parse_pack(data: Any, source: str) -> CharterPack:
         for i, p in enumerate(_list(data, "principles", source))
     )
     principle_ids = {p.id for p in principles}
-    questions = []
-    for i, q in enumerate(_list(data, "questions", source)):
-        where = f"{source}: questions[{i}]"
-        question = Question(
-            id=_text(q, "id", where),
-            principle=_text(q, "principle", where),
-            text=_text(q, "text", where, easy_read=True),
-            simple=_text(q, "simple", where, easy_read=True),
-        )
-        if question.principle not in principle_ids:
-            raise ContentError(f"{where}: principle '{question.principle}' is not in principles")
-        questions.append(question)
-    ids = [q.id for q in questions]
+    questions = _questions(_list(data, "questions", source), source, "questions", principle_ids)
+    optional = data.get("optional_questions") or []
+    if not isinstance(optional, list):
+        raise ContentError(f"{source}: field 'optional_questions' must be a list")
+    optional_questions = _questions(optional, source, "optional_questions", principle_ids)
+    ids = [q.id for q in (*questions, *optional_questions)]
     if len(set(ids)) != len(ids):
         raise ContentError(f"{source}: questions: every id must be different")
     unknown = set(data) - PACK_FIELDS
@@ -205,7 +207,8 @@ def parse_pack(data: Any, source: str) -> CharterPack:
         title=_text(data, "title", source),
         general_review_title=_text(data, "general_review_title", source),
         principles=principles,
-        questions=tuple(questions),
+        questions=questions,
+        optional_questions=optional_questions,
         contact=confirmed_contact(data.get("contact"), "contact", f"{source}: contact"),
         ladder_name=ladder_name,
         ladder=ladder,
@@ -220,6 +223,26 @@ def parse_pack(data: Any, source: str) -> CharterPack:
             data.get("local_offer"), "local_offer", f"{source}: local_offer"
         ),
     )
+
+
+def _questions(
+    items: list[Any], source: str, key: str, principle_ids: set[str]
+) -> tuple[Question, ...]:
+    questions = []
+    for i, q in enumerate(items):
+        where = f"{source}: {key}[{i}]"
+        if not isinstance(q, dict):
+            raise ContentError(f"{where}: must be a mapping")
+        question = Question(
+            id=_text(q, "id", where),
+            principle=_text(q, "principle", where),
+            text=_text(q, "text", where, easy_read=True),
+            simple=_text(q, "simple", where, easy_read=True),
+        )
+        if question.principle not in principle_ids:
+            raise ContentError(f"{where}: principle '{question.principle}' is not in principles")
+        questions.append(question)
+    return tuple(questions)
 
 
 def _optional_text(data: dict[str, Any], key: str, where: str) -> str | None:

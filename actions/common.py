@@ -105,11 +105,12 @@ def chosen_pack(tracker: Tracker) -> CharterPack:
 
 
 def pack_for(tracker: Tracker) -> CharterPack:
-    """The charter of the review in progress, else the person's chosen area."""
+    """The charter of the review in progress (with the optional questions it asks too),
+    else the person's chosen area."""
     charter = tracker.get_slot("review_charter")
     if charter:
         try:
-            return get_pack(charter)
+            return get_pack(charter).with_optional(tracker.get_slot("review_optional") or ())
         except ContentError:
             pass
     return chosen_pack(tracker)

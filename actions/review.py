@@ -99,7 +99,7 @@ class ActionStartReview(Action):
             answered = set(repository.answered_questions(session, ref.response_id))
             placed = repository.level_of_response(session, ref.response_id) is not None
             role, age_band = repository.profile_of(session, sender)
-        pack = get_pack(ref.charter)
+        pack = get_pack(ref.charter).with_optional(ref.optional_questions)
         if current_question(pack, answered) is None:
             dispatcher.utter_message(response="utter_review_already_done")
             return review_slots(None, ready=False)

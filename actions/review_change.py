@@ -132,7 +132,7 @@ class ActionChangeAnswer(Action):
         if ref is None or not answers:
             dispatcher.utter_message(response="utter_review_change_none")
             return review_slots(None, ready=False)
-        pack = get_pack(ref.charter)
+        pack = get_pack(ref.charter).with_optional(ref.optional_questions)
         chosen = question_id_for(chosen_question(tracker, text_of(tracker), False), pack, answers)
         stage = CHANGE_STAGE if chosen is None else REDO_STAGE + chosen
         return review_slots(ref, ready=True, stage=stage) + profile_slots(role, age_band)

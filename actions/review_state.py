@@ -49,6 +49,7 @@ def review_slots(
         SlotSet("review_ready", ready),
         SlotSet("review_response_id", None if ref is None else float(ref.response_id)),
         SlotSet("review_charter", None if ref is None else ref.charter),
+        SlotSet("review_optional", None if ref is None else list(ref.optional_questions)),
         SlotSet("review_stage", stage if ready else None),
         SlotSet("review_answer", None),
         SlotSet("review_code", None),

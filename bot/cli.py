@@ -108,6 +108,26 @@ def cmd_charters_check(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_charters_questions(args: argparse.Namespace) -> int:
+    from bot.content import ContentError, get_pack
+
+    try:
+        pack = get_pack(args.charter)
+    except ContentError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    for heading, questions in (
+        ("Always asked", pack.questions),
+        ("Optional (copro review create --question ID)", pack.optional_questions),
+    ):
+        print(f"{heading}:")
+        for question in questions:
+            print(f"  {question.id:<20} {question.text}")
+        if not questions:
+            print("  none")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.store.db import upgrade
 
@@ -127,7 +147,9 @@ def cmd_review_create(args: argparse.Namespace) -> int:
     from bot.store.db import unit_of_work, upgrade
 
     try:
-        checked = reviews.check_new_review(args.title, args.charter, args.level, args.date)
+        checked = reviews.check_new_review(
+            args.title, args.charter, args.level, args.date, args.question
+        )
     except reviews.ReviewProblem as problem:
         print(REVIEW_PROBLEMS.get(problem.field, f"Error: {problem}"), file=sys.stderr)
         return 2
@@ -887,6 +909,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("files", nargs="*", help="Pack files (default: every installed pack).")
     check.set_defaults(handler=cmd_charters_check)
+    listed = charter_commands.add_parser(
+        "questions", help="List a charter's questions: always asked, and optional."
+    )
+    listed.add_argument("--charter", default=None, help="Charter pack id (default COPRO_CHARTER).")
+    listed.set_defaults(handler=cmd_charters_questions)
 
     db = commands.add_parser("db", help="Database tools.")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -1050,6 +1077,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--date", help="When it took place (YYYY-MM-DD).")
     create.add_argument("--qr", metavar="FILE.png", help="Also write a QR code of the web link.")
+    create.add_argument(
+        "--question",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="Also ask this optional question of the charter (repeat for more;"
+        " `copro charters questions` lists them).",
+    )
     create.set_defaults(handler=cmd_review_create)
     close = review_commands.add_parser("close", help="Close a review: its code stops working.")
     close.add_argument("code")

@@ -100,6 +100,7 @@ REVIEW_PROBLEMS = {
     "charter": "Choose the charter from the list.",
     "level": "Choose a level from the list, or leave it as not said.",
     "date": "Give the date as a date like 2026-11-20, or leave it empty.",
+    "questions": "Choose optional questions from the charter you chose, or none.",
 }
 REPLY_PROBLEMS = {
     "blank": "Write a reply before sending it.",
@@ -413,7 +414,7 @@ async def _reviews_page(
     rows = await in_thread(_review_rows, settings.database_url, settings.min_group)
     if rows is None:
         return _unavailable(request)
-    form = {"title": "", "charter": settings.charter, "level": "", "date": ""}
+    form = {"title": "", "charter": settings.charter, "level": "", "date": "", "questions": []}
     form.update(values)
     return _render(
         request,
@@ -445,10 +446,19 @@ async def create_review(request: Request) -> Response:
         "charter": _field(form, "charter", 100),
         "level": _field(form, "level", 100),
         "date": _field(form, "date", 100).strip(),
+        "questions": [str(v)[:200] for v in form.getlist("question")][:50],
     }
+    # Each box is "charter:question"; a box ticked for another charter is a mistake to show.
+    chosen = [v.split(":", 1) for v in values["questions"] if ":" in v]
     try:
+        if any(charter != values["charter"] for charter, _ in chosen):
+            raise reviews.ReviewProblem("questions", REVIEW_PROBLEMS["questions"])
         checked = reviews.check_new_review(
-            values["title"], values["charter"], values["level"] or None, values["date"] or None
+            values["title"],
+            values["charter"],
+            values["level"] or None,
+            values["date"] or None,
+            [question for _, question in chosen],
         )
     except reviews.ReviewProblem as problem:
         error = {"field": problem.field, "words": REVIEW_PROBLEMS[problem.field]}

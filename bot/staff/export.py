@@ -202,7 +202,8 @@ def build_export(
     results = []
     for review in progress(reviews) if progress else reviews:
         try:
-            questions = get_pack(review.charter).questions
+            pack = get_pack(review.charter).with_optional(review.optional_question_ids)
+            questions = pack.questions
         except ContentError:
             questions = ()
         released = releases.get(review.id, Released(None, False))

@@ -48,6 +48,8 @@ class NewReview:
     charter: str
     level: str | None
     held_on: str | None
+    # The charter's optional questions to ask too, in the charter's order.
+    optional_questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,14 @@ def new_review_code() -> str:
 
 
 def check_new_review(
-    title: str, charter: str, level: str | None = None, held_on: str | None = None
+    title: str,
+    charter: str,
+    level: str | None = None,
+    held_on: str | None = None,
+    optional_questions: tuple[str, ...] | list[str] = (),
 ) -> NewReview:
-    """The review as it will be saved, or ReviewProblem (charter, title, level or date)."""
+    """The review as it will be saved, or ReviewProblem (charter, title, level, date or
+    questions: an optional question must be one of this charter's)."""
     from bot.content import ContentError, get_pack
     from bot.store.text import clean_text
 
@@ -84,7 +91,17 @@ def check_new_review(
             date.fromisoformat(held_on)
         except ValueError as error:
             raise ReviewProblem("date", "The date must be a date like 2026-11-20.") from error
-    return NewReview(title, pack.id, level, held_on or None)
+    offered = [q.id for q in pack.optional_questions]
+    unknown = sorted(set(optional_questions) - set(offered))
+    if unknown:
+        choices = ", ".join(offered) or "none"
+        raise ReviewProblem(
+            "questions",
+            f"The {pack.area} charter has no optional question {', '.join(unknown)}."
+            f" It has: {choices}.",
+        )
+    chosen = tuple(q for q in offered if q in set(optional_questions))
+    return NewReview(title, pack.id, level, held_on or None, chosen)
 
 
 def create_review(session: Session, review: NewReview) -> str:
@@ -92,7 +109,13 @@ def create_review(session: Session, review: NewReview) -> str:
     from bot.store import repository
 
     return repository.create_review(
-        session, new_review_code(), review.title, review.charter, review.level, review.held_on
+        session,
+        new_review_code(),
+        review.title,
+        review.charter,
+        review.level,
+        review.held_on,
+        review.optional_questions,
     ).code
 
 

@@ -74,10 +74,16 @@ class Review(Base):
     charter = Column(String(64), nullable=False)
     level = Column(String(32), nullable=True)
     held_on = Column(String(10), nullable=True)
+    # The charter's optional questions staff chose to ask too, by id, comma-separated.
+    optional_questions = Column(String(1000), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     closed_at = Column(DateTime(timezone=True), nullable=True)
 
     responses = relationship("ReviewResponse", back_populates="review")
+
+    @property
+    def optional_question_ids(self) -> tuple[str, ...]:
+        return tuple(filter(None, (self.optional_questions or "").split(",")))
     updates = relationship(
         "ReviewUpdate", back_populates="review", order_by="ReviewUpdate.id", cascade="all"
     )

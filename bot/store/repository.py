@@ -39,6 +39,8 @@ class ResponseRef:
     review_title: str
     charter: str
     finished: bool
+    # The charter's optional questions this review asks too.
+    optional_questions: tuple[str, ...] = ()
 
 
 def general_review_code(charter: str) -> str:
@@ -62,9 +64,17 @@ def create_review(
     charter: str,
     level: str | None = None,
     held_on: str | None = None,
+    optional_questions: tuple[str, ...] = (),
 ) -> Review:
     title = clean_text(title).strip()
-    review = Review(code=code.upper(), title=title, charter=charter, level=level, held_on=held_on)
+    review = Review(
+        code=code.upper(),
+        title=title,
+        charter=charter,
+        level=level,
+        held_on=held_on,
+        optional_questions=",".join(optional_questions) or None,
+    )
     session.add(review)
     session.flush()
     return review
@@ -131,6 +141,7 @@ def _ref(response: ReviewResponse, review: Review) -> ResponseRef:
         review_title=review.title,
         charter=review.charter,
         finished=response.finished_at is not None,
+        optional_questions=review.optional_question_ids,
     )
 
 

@@ -357,12 +357,17 @@ def asks_who_signed(tracker: Tracker) -> bool:
 # ---- The questions -----------------------------------------------------------------------------
 
 
-def describe_signed(pledge: Any) -> str:
+def _area_and_signer(pledge: Any) -> tuple[str, str]:
+    """The area a pledge was signed for, and who signed it, in words."""
     try:
         area = get_pack(pledge.charter).area
     except ContentError:
         area = pledge.charter
-    who = pledge.organisation or KIND_WORDS.get(pledge.signer_kind, "you")
+    return area, pledge.organisation or KIND_WORDS.get(pledge.signer_kind, "you")
+
+
+def describe_signed(pledge: Any) -> str:
+    area, who = _area_and_signer(pledge)
     return f"✍️ The {area} charter, as {who}, on {long_date(pledge.signed_at)}"
 
 
@@ -840,11 +845,7 @@ class ActionSavePledge(Action):
 
 
 def describe_pledge(pledge: Any) -> str:
-    try:
-        area = get_pack(pledge.charter).area
-    except ContentError:
-        area = pledge.charter
-    who = pledge.organisation or KIND_WORDS.get(pledge.signer_kind, "you")
+    area, who = _area_and_signer(pledge)
     return f"{area}, as {who}, {pledge.signed_at:%d %b %Y}"
 
 

@@ -28,7 +28,8 @@ FIELDS = {
 HOW_TO_REACH = ("phone", "email", "url")
 
 
-def _text(data: dict[str, Any], key: str, where: str) -> str | None:
+def optional_text(data: dict[str, Any], key: str, where: str) -> str | None:
+    """A text field that may be left out or null; anything else is refused."""
     value = data.get(key)
     if value is None:
         return None
@@ -59,7 +60,7 @@ def confirmed_contact(data: Any, kind: str, where: str) -> dict[str, str]:
         raise ContentError(f"{where}.confirmed must list fields of {', '.join(fields)}")
     shown = {}
     for name in confirmed:
-        value = _text(data, name, where)
+        value = optional_text(data, name, where)
         if value is None:
             raise ContentError(f"{where}.{name} is confirmed but empty")
         shown[name] = value
@@ -90,7 +91,7 @@ def read_overrides(path: Path, areas: set[str]) -> dict[str, dict[str, dict[str,
             where = f"{source}: {area}.{kind}"
             if not isinstance(fields, dict) or set(fields) - set(FIELDS[kind]):
                 raise ContentError(f"{where} must be a mapping with only {list(FIELDS[kind])}")
-            given = {name: _text(fields, name, where) for name in fields}
+            given = {name: optional_text(fields, name, where) for name in fields}
             found[area][kind] = {name: value for name, value in given.items() if value}
     return found
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from bot.content.contacts import confirmed_contact, merged, read_overrides
+from bot.content.contacts import confirmed_contact, merged, optional_text, read_overrides
 from bot.content.errors import ContentError
 from bot.settings import get_settings
 from bot.store.models import SIGNER_KINDS
@@ -245,15 +245,6 @@ def _questions(
     return tuple(questions)
 
 
-def _optional_text(data: dict[str, Any], key: str, where: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ContentError(f"{where}: field '{key}' must be text or null")
-    return value.strip()
-
-
 def _safety(data: Any, source: str) -> SafetySetup:
     where = f"{source}: safeguarding"
     if data is None:
@@ -262,9 +253,9 @@ def _safety(data: Any, source: str) -> SafetySetup:
         raise ContentError(f"{where} must be a mapping with only {sorted(SAFETY_FIELDS)}")
     contact = confirmed_contact(data.get("contact"), "safeguarding", f"{where}.contact")
     return SafetySetup(
-        team=_optional_text(data, "team", where),
-        alert_email=_optional_text(data, "alert_email", where),
-        escalate_email=_optional_text(data, "escalate_email", where),
+        team=optional_text(data, "team", where),
+        alert_email=optional_text(data, "alert_email", where),
+        escalate_email=optional_text(data, "escalate_email", where),
         contact=contact,
     )
 

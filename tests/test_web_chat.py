@@ -288,6 +288,20 @@ async def test_demo_page_embeds_the_widget_with_no_inline_code(rasa):
     assert "javascript" in script.headers["content-type"]
 
 
+async def test_the_button_symbols_are_served_as_pictures_the_page_may_show(rasa):
+    async with client_for(rasa) as client:
+        page = await client.get("/")
+        symbol = await client.get("/static/symbols/2705.svg")
+    # Pictures from the same site only (the widget's symbols): no other source.
+    policy = dict(
+        part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";")
+    )
+    assert policy["img-src"] == "'self' data:"
+    assert symbol.status_code == 200
+    assert symbol.headers["content-type"] == "image/svg+xml"
+    assert symbol.text.startswith("<svg")
+
+
 async def test_start_again_restarts_the_same_persons_conversation(rasa):
     async with client_for(rasa) as client:
         before_any_message = await client.post("/api/start-again")

@@ -26,6 +26,15 @@ from sqlalchemy import text
 
 from bot.channels.inbound import pseudonym
 from bot.channels.limits import ChatLimits
+from bot.channels.web.symbols import (
+    LEFT_AS_TEXT,
+    SYMBOLS_DIR,
+    WIDGET_JS,
+    button_symbols,
+    file_key,
+    shipped,
+    symbol_key,
+)
 from bot.content import get_pack
 from bot.server import create_app
 from bot.settings import Settings
@@ -58,6 +67,9 @@ STATES = [
     "finished",
 ]
 ANSWER_VALUES = {"Yes": "yes", "A bit": "partly", "No": "no", "Not sure": "unsure"}
+# How long bot.server may take to start: it loads the safety check first, which takes
+# half a minute on a busy 2-core machine.
+SERVER_START_SECONDS = 120
 
 # A stand-in for the browser's speech synthesis: what was spoken, and how often it was stopped.
 SPEECH_RECORDER = """
@@ -161,7 +173,7 @@ def serving(app) -> Iterator[str]:
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while not running.started:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("bot.server did not start")
@@ -532,7 +544,10 @@ def test_markup_typed_in_is_shown_as_text_and_never_run(browser, server):
         page.reload()
         page.locator("#copro-panel").wait_for(state="visible")
         assert f"You said: {attack}" in all_texts(page)
-        assert page.locator(".copro img").count() == 0
+        # The only pictures are the buttons' own symbols, from the widget's folder.
+        sources = page.eval_on_selector_all(".copro img", "imgs => imgs.map(i => i.src)")
+        assert sources and all(s.startswith(f"{server}/static/symbols/") for s in sources)
+        assert page.locator(".copro-text img").count() == 0
         assert watched.dialogs == []
         assert watched.errors == []  # not even a request for the image "x"
         shot(page, "markup-as-text")
@@ -656,11 +671,15 @@ def test_every_button_shows_a_symbol_and_a_word(watched, server):
     open_chat(page)
     start_review(page)
     assert choice_words(page)[:4] == ["Yes", "A bit", "No", "Not sure"]
+    # The symbol is a picture (see the tests below) or, when the set has none, text.
     labels = page.eval_on_selector_all(
         ".copro button",
-        """nodes => nodes.map(b => ({
-            symbol: (b.querySelector('.copro-symbol[aria-hidden=true]') || {}).textContent || '',
-            word: (b.querySelector('.copro-word') || {}).textContent || ''}))""",
+        """nodes => nodes.map(b => {
+            const symbol = b.querySelector('.copro-symbol[aria-hidden=true]');
+            return {
+              symbol: symbol ? (symbol.querySelector('img') ? 'picture' : symbol.textContent) : '',
+              word: (b.querySelector('.copro-word') || {}).textContent || ''};
+        })""",
     )
     assert len(labels) > 15
     assert all(label["symbol"].strip() and label["word"].strip() for label in labels), labels
@@ -678,6 +697,219 @@ def test_say_it_more_simply_sends_the_simpler_button(watched, server):
     wait_reply(page)
     assert "You said: 🐢 Say it more simply" in all_texts(page)
     assert bot_texts(page)
+
+
+# ---- Symbols that look the same on every phone (OpenMoji pictures) -----------------------------
+
+# The picture each button's symbol is drawn with, by the button's word.
+PICTURE_OF = {
+    "Open chat": "1F4AC.svg",  # 💬
+    "Settings": "2699.svg",  # ⚙️
+    "Close chat": "2716.svg",  # ✖️
+    "Bigger text": "1F520.svg",  # 🔠
+    "Smaller text": "1F521.svg",  # 🔡
+    "High contrast": "1F313.svg",  # 🌓
+    "Read new messages": "1F5E3.svg",  # 🗣️
+    "Stop reading": "23F9.svg",  # ⏹️
+    "Start again": "1F504.svg",  # 🔄
+    "Yes, start again": "2705.svg",  # ✅
+    "No, go back": "21A9.svg",  # ↩️
+    "Keep me signed in on this device": "1F512.svg",  # 🔒
+    "Yes, keep me signed in": "2705.svg",  # ✅
+    "No, sign me out when I close": "274C.svg",  # ❌
+    "Go back": "21A9.svg",  # ↩️
+    "Read aloud": "1F50A.svg",  # 🔊
+    "Say it more simply": "1F422.svg",  # 🐢
+    "Send": "1F4E8.svg",  # 📨
+    "Review a meeting": "1F4DD.svg",  # 📝
+    "Say hello": "1F44B.svg",  # 👋
+    "Yes": "2705.svg",  # ✅
+    "A bit": "1F90F.svg",  # 🤏
+    "No": "274C.svg",  # ❌
+    "Not sure": "1F937.svg",  # 🤷
+    "Skip": "23ED.svg",  # ⏭️
+    "Next": "27A1.svg",  # ➡️
+}
+
+# Every button on screen: its word, its symbol, and the picture drawn for the symbol.
+SHOWN_BUTTONS = """() => [...document.querySelectorAll('.copro button')]
+  .filter(b => b.getClientRects().length > 0)
+  .map(b => {
+    const symbol = b.querySelector('.copro-symbol');
+    const img = symbol && symbol.querySelector('img');
+    return {
+      word: (b.querySelector('.copro-word') || {}).textContent || '',
+      symbol: symbol ? symbol.getAttribute('data-symbol') : null,
+      hidden: symbol ? symbol.getAttribute('aria-hidden') : null,
+      src: img ? new URL(img.src).pathname : null,
+      alt: img ? img.getAttribute('alt') : null,
+      loaded: img ? img.complete && img.naturalWidth > 0 : null,
+      emojiLeft: /[\\p{Extended_Pictographic}\\u{FE0F}]/u.test(b.innerText),
+      height: img ? img.getBoundingClientRect().height : null,
+      fontSize: parseFloat(getComputedStyle(b).fontSize),
+    };
+  })"""
+
+ALL_PICTURES_LOADED = """() => [...document.querySelectorAll('.copro img')]
+  .filter(i => i.getClientRects().length > 0).every(i => i.complete)"""
+
+
+def shown_buttons(page) -> list[dict]:
+    """The buttons on screen now; each one's word is a button's accessible name now."""
+    poll(page, ALL_PICTURES_LOADED)
+    shown = page.evaluate(SHOWN_BUTTONS)
+    for button in shown:
+        named = page.get_by_role("button", name=button["word"], exact=True)
+        assert named.count() >= 1, f"no button is named {button['word']!r}"
+    return shown
+
+
+def test_every_button_shows_its_symbol_as_the_shipped_picture_and_keeps_its_word(watched, server):
+    page = watched.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    load(page, server)
+    seen = shown_buttons(page)  # the chat is closed: Open chat
+    open_chat(page)
+    seen += shown_buttons(page)  # Review a meeting, Say hello
+    start_review(page)  # Yes, A bit, No, Not sure, Skip
+    seen += shown_buttons(page)
+    press(page, "Yes")  # Next
+    seen += shown_buttons(page)
+    open_settings(page)
+    page.get_by_role("button", name="Start again").click()
+    seen += shown_buttons(page)
+    page.get_by_role("button", name="Keep me signed in on this device").click()
+    page.locator(".copro-keep-status", has_text="signed out").wait_for()
+    seen += shown_buttons(page)
+
+    assert set(PICTURE_OF) <= {button["word"] for button in seen}
+    files = shipped()
+    for button in seen:
+        where = f"{button['word']!r} ({button['symbol']})"
+        assert button["word"].strip(), where
+        # The symbol is hidden from screen readers; the word is the button's name (checked
+        # as each was shown).
+        assert button["hidden"] == "true", where
+        expected = PICTURE_OF.get(button["word"]) or files[symbol_key(button["symbol"])]
+        assert button["src"] == f"/static/symbols/{expected}", where
+        assert button["loaded"], f"{where}: the picture did not load"
+        assert button["alt"] == "", where
+        assert not button["emojiLeft"], f"{where}: an emoji is still shown as text"
+        # Sized in em: it grows with the button's text.
+        assert button["height"] >= button["fontSize"], where
+    shot(page, "symbols")
+
+
+def test_the_symbols_grow_with_the_text_and_stay_clear_in_high_contrast(watched, server):
+    page = watched.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    load(page, server)
+    open_chat(page)
+    settings = page.get_by_role("button", name="Settings", exact=True)
+
+    def picture_height() -> float:
+        return page.eval_on_selector(
+            ".copro-settings-button img", "i => i.getBoundingClientRect().height"
+        )
+
+    normal = picture_height()
+    set_text_size(page, 200)
+    assert picture_height() >= 1.9 * normal
+    open_settings(page)
+    page.get_by_role("button", name="High contrast").click()
+    # Black outlines stay visible on black: each picture sits on a white tile, and the
+    # words and the focus ring look as on any other button.
+    tile = page.eval_on_selector(
+        ".copro-settings-button img", "i => getComputedStyle(i).backgroundColor"
+    )
+    assert tile == "rgb(255, 255, 255)"
+    word_colour = page.eval_on_selector(
+        ".copro-settings-button .copro-word", "w => getComputedStyle(w).color"
+    )
+    assert word_colour == "rgb(255, 255, 0)"
+    settings.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    ring = focus_ring(page)
+    assert focused_word(page) == "Settings"
+    assert ring["style"] == "solid" and ring["width"] >= 3, ring
+    page.mouse.move(1, 1)
+    settle(page)
+    shot(page, "symbols-high-contrast")
+
+
+def test_a_symbol_without_a_picture_stays_as_text(watched, server):
+    page = watched.page
+    offered = {
+        "messages": [
+            {
+                "text": "Pick one.",
+                "buttons": [
+                    {"title": "🦄 Unicorn", "payload": "/greet"},
+                    {"title": "✅ Yes", "payload": "/affirm"},
+                ],
+            }
+        ]
+    }
+    page.route("**/api/chat", lambda route: route.fulfill(status=200, json=offered))
+    load(page, server)
+    open_chat(page)
+    press(page, "Say hello")
+    unicorn = page.locator(".copro-choice-list button", has_text="Unicorn")
+    assert unicorn.locator(".copro-symbol").text_content() == "🦄"
+    assert unicorn.locator(".copro-symbol").get_attribute("aria-hidden") == "true"
+    assert unicorn.locator("img").count() == 0
+    page.get_by_role("button", name="Unicorn", exact=True).wait_for()
+    yes = page.locator(".copro-choice-list button", has_text="Yes")
+    assert yes.locator("img").get_attribute("src").endswith("/static/symbols/2705.svg")
+
+
+def test_every_button_symbol_has_a_picture_or_is_left_as_text_on_purpose():
+    """domain.yml, the widget's WORDS, the actions and the channel messages (no browser)."""
+    found = button_symbols()
+    # Where the symbols are found: each source counts.
+    assert {"✅", "🤏", "❌", "🤷", "⏭️", "➡️", "🧑\u200d🏫"} <= set(found)  # domain.yml
+    assert {"💬", "⚙️", "✖️", "🔠", "🔊", "🐢", "🔄", "📨"} <= set(found)  # widget.js
+    assert {"🏢", "👥", "🔹"} <= set(found)  # actions
+    # Short, and each with its reason (see bot/channels/web/symbols.py).
+    assert len(LEFT_AS_TEXT) <= 5 and all(LEFT_AS_TEXT.values())
+    files = shipped()
+    without = {
+        symbol: where
+        for symbol, where in found.items()
+        if symbol_key(symbol) not in files and symbol not in LEFT_AS_TEXT
+    }
+    assert without == {}, "button symbols with no picture in static/symbols/"
+    # Only what the buttons use is kept, and the widget lists exactly those files.
+    used = {symbol_key(symbol) for symbol in found}
+    assert set(files) <= used, sorted(set(files) - used)
+    listed = re.search(r"var SYMBOL_FILES = \[([^\]]*)\];", WIDGET_JS.read_text()).group(1)
+    assert sorted(re.findall(r'"([0-9A-F-]+)"', listed)) == sorted(
+        name.removesuffix(".svg") for name in files.values()
+    )
+    # The picture for a symbol is named as OpenMoji names it.
+    assert files[symbol_key("⚙️")] == "2699.svg" and file_key("2699") == symbol_key("⚙️")
+    assert files[symbol_key("🧑\u200d🏫")] == "1F9D1-200D-1F3EB.svg"
+
+
+def test_the_symbol_files_are_plain_svg_pictures():
+    names = {path.name for path in SYMBOLS_DIR.iterdir()}
+    assert names - {"LICENSE", "README.md"} == set(shipped().values())
+    for path in SYMBOLS_DIR.glob("*.svg"):
+        svg = path.read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in svg, path.name
+        # Nothing that runs, nothing fetched from elsewhere.
+        assert not re.search(r"<script|href=|url\(|\son\w+=", svg), path.name
+
+
+def test_the_symbols_licence_names_openmoji_and_cc_by_sa_4():
+    licence = (SYMBOLS_DIR / "LICENSE").read_text(encoding="utf-8")
+    assert "OpenMoji" in licence and "https://openmoji.org/" in licence
+    assert "CC BY-SA 4.0" in licence
+    assert "Attribution-ShareAlike 4.0 International" in licence  # the full text
+    readme = (SYMBOLS_DIR / "README.md").read_text(encoding="utf-8")
+    [licence_version] = set(re.findall(r"OpenMoji, version (\d+\.\d+\.\d+)", licence))
+    assert f"OpenMoji](https://openmoji.org/) {licence_version}" in readme
 
 
 # ---- Close, reopen, reload, start again ----------------------------------------------------
@@ -1004,7 +1236,7 @@ def staff_server(tmp_path_factory) -> Iterator[str]:
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while not running.started:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("bot.server did not start")
@@ -1365,7 +1597,8 @@ def test_the_settings_are_one_button_that_opens_and_closes_with_the_keyboard(wat
     # Closed at first: one button with a symbol and a word, the settings out of the way.
     assert toggle.get_attribute("aria-expanded") == "false"
     assert toggle.get_attribute("aria-controls") == "copro-settings"
-    assert toggle.locator(".copro-symbol").text_content() == "⚙️"
+    assert toggle.locator(".copro-symbol").get_attribute("data-symbol") == "⚙️"
+    assert toggle.locator(".copro-symbol img").get_attribute("src").endswith("/symbols/2699.svg")
     assert page.locator("#copro-settings").is_hidden()
     assert page.get_by_role("button", name="Bigger text").count() == 0  # not in the a11y tree
     toggle.focus()

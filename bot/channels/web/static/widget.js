@@ -28,6 +28,7 @@
   var START_AGAIN_URL = new URL("../api/start-again", SCRIPT_URL).href;
   var KEEP_URL = new URL("../api/keep-signed-in", SCRIPT_URL).href;
   var CSS_URL = new URL("widget.css", SCRIPT_URL).href;
+  var SYMBOLS_URL = new URL("symbols/", SCRIPT_URL).href;
   var STORE_KEY = "copro-chat";
   var SIZES = [100, 125, 150, 175, 200, 250];
   var MAX_KEPT = 300;
@@ -88,6 +89,19 @@
 
   // A button title that starts with a symbol: the symbol, then the words.
   var LEADING_SYMBOL = /^([^\p{L}\p{N}\s]+)\s+(\S.*)$/su;
+  // The symbols shown as pictures (symbols/, from OpenMoji), so they look the same on
+  // every phone: one SVG for each symbol a button starts with, named by its code points.
+  // Written by bot/channels/web/symbols.py; a symbol without a file stays as text.
+  var SYMBOL_FILES = [
+    "1F313", "1F3E0", "1F3E2", "1F422", "1F44B", "1F463", "1F465", "1F46A", "1F4A1", "1F4AC",
+    "1F4CB", "1F4D6", "1F4DA", "1F4DC", "1F4DD", "1F4E8", "1F504", "1F50A", "1F50D", "1F512",
+    "1F520", "1F521", "1F539", "1F5D1", "1F5E3", "1F5FA", "1F648", "1F64B", "1F90F", "1F91D",
+    "1F932", "1F937", "1F9D1", "1F9D1-200D-1F3EB", "1F9D2", "1F9E9", "1FA9C", "1FAF5", "21A9",
+    "23ED", "23F9", "25B6", "2696", "2699", "2705", "270D", "270F", "2716", "274C", "2753",
+    "27A1"
+  ];
+  // The invisible mark that asks for the emoji look: left out when matching a file.
+  var EMOJI_LOOK = "FE0F";
   // Symbols are skipped when reading aloud: the words carry the meaning.
   var NOT_SPOKEN = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\uFE0F\u200D\u20E3]/gu;
   var REVIEW_CODE = /^[A-Za-z0-9-]{3,20}$/;
@@ -116,7 +130,24 @@
     return node;
   }
 
-  // "✅ Yes" becomes a symbol (hidden from screen readers) and the word "Yes".
+  // A symbol's code points, as OpenMoji names its file ("⚙️" is 2699, "🧑‍🏫" is 1F9D1-200D-1F3EB).
+  function symbolKey(codes) {
+    return codes.map(function (code) { return code.toUpperCase(); })
+      .filter(function (code) { return code !== EMOJI_LOOK; })
+      .map(function (code) { return code.length < 4 ? ("000" + code).slice(-4) : code; })
+      .join("-");
+  }
+
+  var SYMBOL_FILE = {};
+  SYMBOL_FILES.forEach(function (name) { SYMBOL_FILE[symbolKey(name.split("-"))] = name + ".svg"; });
+
+  function symbolFile(symbol) {
+    var key = symbolKey(Array.from(symbol).map(function (c) { return c.codePointAt(0).toString(16); }));
+    return Object.prototype.hasOwnProperty.call(SYMBOL_FILE, key) ? SYMBOL_FILE[key] : null;
+  }
+
+  // "✅ Yes" becomes a symbol (hidden from screen readers) and the word "Yes". The symbol
+  // is the shipped picture when there is one, else the phone's own emoji.
   function setLabel(node, title) {
     node.textContent = "";
     var match = LEADING_SYMBOL.exec(title);
@@ -124,7 +155,19 @@
       node.appendChild(el("span", { className: "copro-word", text: title }));
       return;
     }
-    node.appendChild(el("span", { className: "copro-symbol", "aria-hidden": "true", text: match[1] }));
+    var symbol = el("span", { className: "copro-symbol", "aria-hidden": "true", "data-symbol": match[1] });
+    var file = symbolFile(match[1]);
+    if (file) {
+      // alt="": every button also says its word ("Yes", "Close chat"), which is its name.
+      // The picture only repeats the word, so a text alternative would be read out twice
+      // ("check mark, Yes"). No button has a symbol without a word.
+      symbol.appendChild(el("img", {
+        className: "copro-symbol-img", src: SYMBOLS_URL + file, alt: "", draggable: "false"
+      }));
+    } else {
+      symbol.textContent = match[1];
+    }
+    node.appendChild(symbol);
     node.appendChild(el("span", { className: "copro-word", text: match[2] }));
   }
 

@@ -404,6 +404,8 @@ async def test_a_person_sees_their_data_then_deletes_it_and_nothing_remains(stac
         # A pledge and a concern too.
         assert "Who are you signing as?" in await say(payload="/sign_pledge")
         await say(payload='/inform{"signer": "young_people"}')
+        # Wirral's ten principles come in two parts: "yes" shows the rest, then signs.
+        assert "(Part 2 of 2)" in await say(payload="/affirm")
         assert "sign with no name" in await say(payload="/affirm")
         assert "You signed the Wirral charter" in await say(text="Sam")
         assert "Which meeting or service" in await say(text="I want to raise a concern")
@@ -488,7 +490,13 @@ def test_no_message_text_reaches_the_logs(stack):
         ("pledge-promises", ["/sign_pledge", CHOOSE_WIRRAL, ORGANISATION]),
         (
             "pledge-name",
-            ["/sign_pledge", CHOOSE_WIRRAL, '/inform{"signer": "young_people"}', "/affirm"],
+            [
+                "/sign_pledge",
+                CHOOSE_WIRRAL,
+                '/inform{"signer": "young_people"}',
+                "/affirm",
+                "/affirm",
+            ],
         ),
         ("concern-what", ["/raise_concern", "the bus meeting"]),
         ("concern-reply", ["/raise_concern", "the bus meeting", "no ramp", "/unsure"]),

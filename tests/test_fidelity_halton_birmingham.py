@@ -1,7 +1,7 @@
-"""The Halton and Birmingham packs say what their charters say (issue 23, item 2).
+"""The Halton and Birmingham packs say what their charters say.
 
 Each test quotes the charter text its check comes from; the quote is checked
-against the charter itself (the seed file next to the project) when it is there.
+against the charter itself (kept beside the packs in ``bot/content/charters/``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.test_easy_read import MAX_GRADE, reading_grade, sentences, unexplaine
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKS = ROOT / "bot" / "content" / "packs"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "bot" / "content" / "charters"
 # How each charter names itself in its own text: the seed files have numbers, not names.
 TITLES = {
     "halton": "Halton SEND Co-production Charter",
@@ -36,20 +36,16 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def seed_text(area: str) -> str | None:
-    """The charter's own text, found among the seeds by its title; None when absent."""
-    for path in sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else ():
-        text = path.read_text(encoding="utf-8")
-        if TITLES[area] in text:
-            return _plain(text)
-    return None
+def seed_text(area: str) -> str:
+    """The charter's own text (kept beside the packs), checked to be that charter."""
+    text = (SEEDS / f"{area}.txt").read_text(encoding="utf-8")
+    assert TITLES[area] in text, f"{area}.txt is not the {area} charter"
+    return _plain(text)
 
 
 def charter(area: str, quote: str) -> str:
-    """``quote``, checked to be the charter's own words when the charter is here."""
-    text = seed_text(area)
-    if text is not None:
-        assert _plain(quote) in text, f"not in the {area} charter: {quote!r}"
+    """``quote``, checked to be the charter's own words."""
+    assert _plain(quote) in seed_text(area), f"not in the {area} charter: {quote!r}"
     return quote
 
 
@@ -80,8 +76,6 @@ COMMENT_QUOTE = re.compile(r'#\s*Charter(?: \([^)]*\))?: "(.+)"\s*$', re.M)
 def test_every_charter_quote_in_a_comment_is_the_charter_s_own_words(area):
     quotes = COMMENT_QUOTE.findall(raw(area))
     assert len(quotes) >= 15, "each change carries the charter's words beside it"
-    if seed_text(area) is None:
-        pytest.skip("the charter's text is not next to the project")
     for quote in quotes:
         charter(area, quote)
 

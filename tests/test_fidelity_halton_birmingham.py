@@ -17,36 +17,12 @@ from actions.concerns import ActionAskConcernPrinciple, principle_matches
 from actions.pledges import pledge_items
 from bot.content import get_pack
 from bot.content.loader import MAX_WORDS
+from tests.charter_text import charter
 from tests.conftest import finished, make_tracker
 from tests.test_easy_read import MAX_GRADE, reading_grade, sentences, unexplained_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKS = ROOT / "bot" / "content" / "packs"
-SEEDS = ROOT / "bot" / "content" / "charters"
-# How each charter names itself in its own text: the seed files have numbers, not names.
-TITLES = {
-    "halton": "Halton SEND Co-production Charter",
-    "birmingham": "7.Birmingham SEND Co-production charter",
-}
-
-
-def _plain(text: str) -> str:
-    """The words only: bold marks dropped, curly quotes made straight, spaces made one."""
-    text = text.replace("**", "").replace("’", "'").replace("‘", "'")
-    return " ".join(text.split())
-
-
-def seed_text(area: str) -> str:
-    """The charter's own text (kept beside the packs), checked to be that charter."""
-    text = (SEEDS / f"{area}.txt").read_text(encoding="utf-8")
-    assert TITLES[area] in text, f"{area}.txt is not the {area} charter"
-    return _plain(text)
-
-
-def charter(area: str, quote: str) -> str:
-    """``quote``, checked to be the charter's own words."""
-    assert _plain(quote) in seed_text(area), f"not in the {area} charter: {quote!r}"
-    return quote
 
 
 def raw(area: str) -> str:

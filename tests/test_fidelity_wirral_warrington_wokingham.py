@@ -9,44 +9,16 @@ thing it took from them; the tests check those comments too.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.content import get_pack
 from bot.content.loader import MAX_WORDS, PACKS_DIR
+from tests.charter_text import charter, plain
 from tests.test_easy_read import MAX_GRADE, reading_grade, sentences, unexplained_terms
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "bot" / "content" / "charters"
-# Each area's source charter, and words from its first lines that name it.
-SEED_FILES = {
-    "wirral": ("wirral.txt", "Wirral SEND Co-production Charter"),
-    "warrington": ("warrington.txt", "Warrington has some excellent examples"),
-    "wokingham": ("wokingham.txt", "Wokingham's Local Area"),
-}
-AREAS = tuple(SEED_FILES)
-
-
-def plain(text: str) -> str:
-    """Text with curly quotes and dashes made plain, and every run of spaces one space."""
-    table = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-    text = text.translate(table).replace("\u2013", "-").replace("\u2014", "-")
-    return " ".join(text.split())
-
-
-def seed_text(area: str) -> str:
-    name, first_words = SEED_FILES[area]
-    text = (SEEDS / name).read_text(encoding="utf-8")
-    assert first_words in text[:1000], f"{name} is not the {area} charter"
-    return plain(text)
-
-
-def charter(area: str, quote: str) -> str:
-    """``quote``, checked to be the charter's own words."""
-    assert plain(quote) in seed_text(area), f"not in the {area} charter: {quote!r}"
-    return quote
+AREAS = ("wirral", "warrington", "wokingham")
 
 
 def raw(area: str) -> str:

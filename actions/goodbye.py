@@ -13,21 +13,15 @@ from bot.store import repository
 from bot.store.db import unit_of_work
 
 
-def answered_so_far(pseudonym: str) -> bool:
-    """True when the person has a review open with at least one answer saved."""
+def saved_answers(pseudonym: str) -> tuple[bool, bool]:
+    """What is kept, read once: (answers in a review still open, any answers at all)."""
     with unit_of_work() as session:
         unfinished = repository.unfinished_response(session, pseudonym)
         held = repository.held_about(session, pseudonym)
-    return unfinished is not None and any(
+    open_answers = unfinished is not None and any(
         review.answers for review in held.reviews if not review.finished
     )
-
-
-def answered_any(pseudonym: str) -> bool:
-    """True when any answer from the person is kept."""
-    with unit_of_work() as session:
-        held = repository.held_about(session, pseudonym)
-    return any(review.answers for review in held.reviews)
+    return open_answers, any(review.answers for review in held.reviews)
 
 
 class ActionPauseReview(Action):
@@ -41,7 +35,7 @@ class ActionPauseReview(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        saved = answered_so_far(tracker.sender_id)
+        saved, _ = saved_answers(tracker.sender_id)
         dispatcher.utter_message(
             response="utter_review_paused" if saved else "utter_review_paused_nothing_saved"
         )
@@ -65,12 +59,13 @@ class ActionGoodbye(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        if answered_so_far(tracker.sender_id):
+        open_answers, any_answers = saved_answers(tracker.sender_id)
+        if open_answers:
             web = channel_of(tracker) == "web"
             dispatcher.utter_message(
                 response="utter_goodbye_unfinished_web" if web else "utter_goodbye_unfinished"
             )
-        elif answered_any(tracker.sender_id):
+        elif any_answers:
             dispatcher.utter_message(response="utter_goodbye_saved")
         else:
             dispatcher.utter_message(response="utter_goodbye")

@@ -141,6 +141,8 @@ class CharterPack:
 
     def with_optional(self, question_ids: tuple[str, ...] | list[str]) -> CharterPack:
         """The pack as one review asks it: its questions, then the optional ones chosen."""
+        if not question_ids:
+            return self
         chosen = tuple(q for q in self.optional_questions if q.id in set(question_ids))
         return dataclasses.replace(self, questions=(*self.questions, *chosen))
 

@@ -29,6 +29,15 @@ FORM_SLOTS = ("concern_about", "concern_what", "concern_principle", "concern_rep
 # The principles a typed answer named when it named more than one: the question
 # is asked again with a button for each of them only (the store keeps one).
 CHOICES_SLOT = "concern_principle_choices"
+# Which few ideas the question shows when a charter has more than fit in one
+# message: a message has at most six buttons, so four ideas, "More ideas" and
+# "Not sure".
+PAGE_SLOT = "concern_principle_page"
+IDEAS_PER_PAGE = 4
+MORE_IDEAS = "more_ideas"
+_MORE = re.compile(
+    r"^\W*(more|next|others?|the others?|other ideas|more ideas|see more|show more)\W*$"
+)
 LIMITS = {"concern_about": concerns.ABOUT_MAX, "concern_what": concerns.WHAT_MAX}
 WANTS_REPLY, NO_REPLY, STOPPED = "yes", "no", "stopped"
 
@@ -142,6 +151,7 @@ def stop_concern(dispatcher: CollectingDispatcher) -> dict[str, Any]:
         **{slot: NOT_ASKED for slot in FORM_SLOTS},
         "concern_reply": STOPPED,
         CHOICES_SLOT: None,
+        PAGE_SLOT: None,
     }
 
 
@@ -169,6 +179,30 @@ def principle_buttons(principles: Any) -> list[dict[str, str]]:
     ]
 
 
+def idea_pages(pack: CharterPack) -> list[list[Any]]:
+    """The charter's ideas as they are shown: all at once if five or fewer, else four a page."""
+    principles = list(pack.principles)
+    if len(principles) <= IDEAS_PER_PAGE + 1:
+        return [principles]
+    return [
+        principles[start : start + IDEAS_PER_PAGE]
+        for start in range(0, len(principles), IDEAS_PER_PAGE)
+    ]
+
+
+def page_of(pack: CharterPack, tracker: Tracker) -> int:
+    """The page the question is on (0 when none was turned, or it is out of range)."""
+    try:
+        page = int(tracker.get_slot(PAGE_SLOT) or 0)
+    except (TypeError, ValueError):
+        return 0
+    return page if 0 <= page < len(idea_pages(pack)) else 0
+
+
+def wants_more_ideas(named: str | None, text: str) -> bool:
+    return named == MORE_IDEAS or bool(_MORE.match(_plain(text)))
+
+
 class ActionAskConcernPrinciple(Action):
     """Which of the charter's principles the concern is about: a button each.
 
@@ -189,11 +223,23 @@ class ActionAskConcernPrinciple(Action):
                 response="utter_ask_concern_principle_which", buttons=principle_buttons(chosen)
             )
             return []
-        buttons = principle_buttons(pack.principles)
+        pages = idea_pages(pack)
+        page = page_of(pack, tracker)
+        buttons = principle_buttons(pages[page])
+        if len(pages) > 1:
+            buttons.append(
+                {"title": "➡️ More ideas", "payload": f'/inform{{"principle": "{MORE_IDEAS}"}}'}
+            )
         buttons.append({"title": "🤷 Not sure", "payload": "/unsure"})
-        ideas = "\n".join(f"🔹 {p.name}: {p.easy_read}" for p in pack.principles)
         dispatcher.utter_message(
-            response="utter_ask_concern_principle", area=pack.area, ideas=ideas, buttons=buttons
+            response="utter_ask_concern_principle_part"
+            if len(pages) > 1
+            else "utter_ask_concern_principle",
+            area=pack.area,
+            ideas="\n".join(f"🔹 {p.name}: {p.easy_read}" for p in pages[page]),
+            part=page + 1,
+            parts=len(pages),
+            buttons=buttons,
         )
         return []
 
@@ -251,6 +297,9 @@ class ValidateConcernForm(FormValidationAction):
         pack = chosen_pack(tracker)
         text = str(slot_value)
         named = next(tracker.get_latest_entity_values("principle"), None)
+        if wants_more_ideas(named, text):
+            turned = (page_of(pack, tracker) + 1) % len(idea_pages(pack))
+            return {"concern_principle": None, CHOICES_SLOT: None, PAGE_SLOT: turned}
         if not typed_by_person(text):
             # A button: its principle, or "not sure".
             principle = principle_of(pack, named)
@@ -263,7 +312,7 @@ class ValidateConcernForm(FormValidationAction):
 
     @staticmethod
     def _saved(principle: str) -> dict[str, Any]:
-        return {"concern_principle": principle, CHOICES_SLOT: None}
+        return {"concern_principle": principle, CHOICES_SLOT: None, PAGE_SLOT: None}
 
     @staticmethod
     def _not_understood(dispatcher: CollectingDispatcher) -> dict[str, Any]:
@@ -331,7 +380,7 @@ class ActionSaveConcern(Action):
         about, what = tracker.get_slot("concern_about"), tracker.get_slot("concern_what")
         principle = tracker.get_slot("concern_principle")
         wants_reply = tracker.get_slot("concern_reply") == WANTS_REPLY
-        cleared = [SlotSet(slot, None) for slot in (*FORM_SLOTS, CHOICES_SLOT)]
+        cleared = [SlotSet(slot, None) for slot in (*FORM_SLOTS, CHOICES_SLOT, PAGE_SLOT)]
         if not about or not what or NOT_ASKED in (about, what):
             return cleared
         with unit_of_work() as session:

@@ -10,9 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.concerns import (
     CHOICES_SLOT,
+    MORE_IDEAS,
+    PAGE_SLOT,
     ActionAskConcernPrinciple,
     ActionSaveConcern,
     ValidateConcernForm,
+    idea_pages,
     principle_matches,
 )
 from bot.content import get_pack, list_packs
@@ -123,12 +126,49 @@ def test_words_that_name_no_idea_are_asked_again_with_the_question_s_own_buttons
     assert slots["concern_principle"] is None, "never saved as not sure without asking"
     assert said == ["utter_concern_principle_not_understood"]
     message = ask(slots)
-    pack = get_pack("wirral")
-    assert message["response"] == "utter_ask_concern_principle"
+    first_four = get_pack("wirral").principles[:4]
+    assert message["response"] == "utter_ask_concern_principle_part"
     assert [b["payload"] for b in message["buttons"]] == [
-        *(f'/inform{{"principle": "{p.id}"}}' for p in pack.principles),
+        *(f'/inform{{"principle": "{p.id}"}}' for p in first_four),
+        f'/inform{{"principle": "{MORE_IDEAS}"}}',
         "/unsure",
     ]
+
+
+@pytest.mark.parametrize("pack", list_packs(), ids=lambda pack: pack.id)
+def test_every_idea_is_offered_six_buttons_at_most_at_a_time(database, pack):
+    slots: dict[str, Any] = {"area": pack.id}
+    offered: list[str] = []
+    for _ in idea_pages(pack):
+        message = ask(slots)
+        assert len(message["buttons"]) <= 6
+        payloads = [b["payload"] for b in message["buttons"]]
+        assert payloads[-1] == "/unsure"
+        offered += [p for p in payloads if '"principle"' in p and MORE_IDEAS not in p]
+        if len(idea_pages(pack)) == 1:
+            assert message["response"] == "utter_ask_concern_principle"
+            break
+        more = f'/inform{{"principle": "{MORE_IDEAS}"}}'
+        assert more in payloads
+        slots, said = answer(slots, more, entities=[{"entity": "principle", "value": MORE_IDEAS}])
+        assert said == [] and slots["concern_principle"] is None
+    assert offered == [f'/inform{{"principle": "{p.id}"}}' for p in pack.principles]
+    assert slots.get(PAGE_SLOT, 0) == 0, "after the last part, the first part comes again"
+
+
+@pytest.mark.parametrize("typed", ["more", "Next", "show more", "other ideas"])
+def test_more_ideas_can_be_typed(database, typed):
+    slots, said = answer({"area": "halton"}, typed)
+    assert said == [] and slots[PAGE_SLOT] == 1
+    second = ask(slots)
+    assert second["part"] == 2 and second["parts"] == 3
+    assert get_pack("halton").principles[4].easy_read in second["ideas"]
+
+
+def test_an_idea_from_a_later_part_is_saved_and_the_part_forgotten(database):
+    slots, _ = answer({"area": "halton"}, "more")
+    slots, said = answer(slots, *button("listening")[:1], entities=button("listening")[2])
+    assert slots["concern_principle"] == "listening" and slots[PAGE_SLOT] is None
 
 
 def test_words_that_name_no_idea_after_a_short_list_go_back_to_every_idea(database):
@@ -136,7 +176,7 @@ def test_words_that_name_no_idea_after_a_short_list_go_back_to_every_idea(databa
     slots, said = answer(slots, "purple elephants")
     assert said == ["utter_concern_principle_not_understood"]
     assert slots["concern_principle"] is None and slots[CHOICES_SLOT] is None
-    assert ask(slots)["response"] == "utter_ask_concern_principle"
+    assert ask(slots)["response"] == "utter_ask_concern_principle_part"
 
 
 @pytest.mark.parametrize(

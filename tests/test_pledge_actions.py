@@ -371,9 +371,9 @@ def concern_rows() -> list[Concern]:
         return list(session.scalars(select(Concern)))
 
 
-def test_the_principle_question_has_a_button_per_principle_and_not_sure(database):
-    _, [message] = run(ActionAskConcernPrinciple(), {"area": "wirral"})
-    pack = get_pack("wirral")
+def test_the_principle_question_of_a_short_charter_has_a_button_per_principle_and_not_sure(database):
+    _, [message] = run(ActionAskConcernPrinciple(), {"area": "wokingham"})
+    pack = get_pack("wokingham")
     assert [b["payload"] for b in message["buttons"]] == [
         *(f'/inform{{"principle": "{p.id}"}}' for p in pack.principles),
         "/unsure",

@@ -249,7 +249,13 @@ class ValidateReviewForm(FormValidationAction):
                 )
             elif stage.startswith(REDO_STAGE):
                 stage = self._take_answer(
-                    dispatcher, tracker, session, int(response_id), pack, answered, slots,
+                    dispatcher,
+                    tracker,
+                    session,
+                    int(response_id),
+                    pack,
+                    answered,
+                    slots,
                     question_id=stage[len(REDO_STAGE) :],
                 )
                 answered = set(repository.answered_questions(session, int(response_id)))

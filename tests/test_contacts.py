@@ -47,10 +47,7 @@ def confirmed_values(area: str) -> set[str]:
     sections = [data.get("contact"), data.get("sendiass"), data.get("local_offer")]
     sections.append((data.get("safeguarding") or {}).get("contact"))
     return {
-        section[name]
-        for section in sections
-        if section
-        for name in section.get("confirmed") or []
+        section[name] for section in sections if section for name in section.get("confirmed") or []
     }
 
 

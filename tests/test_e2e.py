@@ -847,10 +847,20 @@ def test_a_review_made_on_the_dashboard_and_answered_in_chat_shows_everywhere(st
 def test_answers_are_changed_in_chat_and_only_the_new_ones_are_kept_and_exported(stack):
     """Five parents answer a placed review, typing the closing questions; one changes
     an answer mid-review, one after finishing, from "my data"."""
-    code = re.search(r"\b([A-Z0-9]{3}-[A-Z0-9]{3})\b", copro(
-        stack, "review", "create", "--title", "Changing answers", "--charter", "wirral",
-        "--level", "consulting",
-    )).group(1)
+    code = re.search(
+        r"\b([A-Z0-9]{3}-[A-Z0-9]{3})\b",
+        copro(
+            stack,
+            "review",
+            "create",
+            "--title",
+            "Changing answers",
+            "--charter",
+            "wirral",
+            "--level",
+            "consulting",
+        ),
+    ).group(1)
     second, third = QUESTIONS[1].id, QUESTIONS[2].id
     for n in range(5):
         sender = f"web-e2e-change-{n}"

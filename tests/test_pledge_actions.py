@@ -371,7 +371,7 @@ def concern_rows() -> list[Concern]:
         return list(session.scalars(select(Concern)))
 
 
-def test_the_principle_question_of_a_short_charter_has_a_button_per_principle_and_not_sure(database):
+def test_a_short_charter_s_principle_question_has_a_button_per_principle_and_not_sure(database):
     _, [message] = run(ActionAskConcernPrinciple(), {"area": "wokingham"})
     pack = get_pack("wokingham")
     assert [b["payload"] for b in message["buttons"]] == [

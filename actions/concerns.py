@@ -21,6 +21,7 @@ from actions.common import (
     wants_to_stop,
 )
 from actions.forms import typed_words
+from actions.pages import in_parts, word_count
 from bot.content import CharterPack
 from bot.store import concerns
 from bot.store.db import unit_of_work
@@ -34,6 +35,7 @@ CHOICES_SLOT = "concern_principle_choices"
 # "Not sure".
 PAGE_SLOT = "concern_principle_page"
 IDEAS_PER_PAGE = 4
+IDEAS_WORDS = 45
 MORE_IDEAS = "more_ideas"
 _MORE = re.compile(
     r"^\W*(more|next|others?|the others?|other ideas|more ideas|see more|show more)\W*$"
@@ -179,15 +181,26 @@ def principle_buttons(principles: Any) -> list[dict[str, str]]:
     ]
 
 
+def idea_line(principle: Any) -> str:
+    return f"🔹 {principle.name}: {principle.easy_read}"
+
+
 def idea_pages(pack: CharterPack) -> list[list[Any]]:
-    """The charter's ideas as they are shown: all at once if five or fewer, else four a page."""
+    """The charter's ideas as they are shown: all at once if they fit, else a few a part.
+
+    One part holds five ideas (five buttons and "Not sure"); more parts hold
+    four (with "More ideas"), and at most 45 words of ideas each.
+    """
     principles = list(pack.principles)
-    if len(principles) <= IDEAS_PER_PAGE + 1:
+    whole = sum(word_count(idea_line(p)) for p in principles)
+    if len(principles) <= IDEAS_PER_PAGE + 1 and whole <= IDEAS_WORDS:
         return [principles]
-    return [
-        principles[start : start + IDEAS_PER_PAGE]
-        for start in range(0, len(principles), IDEAS_PER_PAGE)
-    ]
+    return in_parts(
+        principles,
+        lambda p: word_count(idea_line(p)),
+        most_items=IDEAS_PER_PAGE,
+        most_words=IDEAS_WORDS,
+    )
 
 
 def page_of(pack: CharterPack, tracker: Tracker) -> int:
@@ -231,12 +244,16 @@ class ActionAskConcernPrinciple(Action):
                 {"title": "➡️ More ideas", "payload": f'/inform{{"principle": "{MORE_IDEAS}"}}'}
             )
         buttons.append({"title": "🤷 Not sure", "payload": "/unsure"})
+        if len(pages) == 1:
+            response = "utter_ask_concern_principle"
+        else:
+            response = (
+                "utter_ask_concern_principle_more" if page else "utter_ask_concern_principle_part"
+            )
         dispatcher.utter_message(
-            response="utter_ask_concern_principle_part"
-            if len(pages) > 1
-            else "utter_ask_concern_principle",
+            response=response,
             area=pack.area,
-            ideas="\n".join(f"🔹 {p.name}: {p.easy_read}" for p in pages[page]),
+            ideas="\n".join(idea_line(p) for p in pages[page]),
             part=page + 1,
             parts=len(pages),
             buttons=buttons,

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import intent_of, pack_for, simple_mode, text_of
+from actions.need_help import NATIONAL as NEED_HELP_NATIONAL
 from actions.need_help import RESPONSE as NEED_HELP_RESPONSE
 from actions.need_help import give_help
 from bot.content import CharterPack, QuizItem, lookup_term, quiz_items
@@ -399,6 +400,8 @@ class ActionSaySimpler(Action):
             values = {k: v for k, v in metadata.items() if k != "utter_action"}
             if metadata["utter_action"] == NEED_HELP_RESPONSE:
                 give_help(dispatcher, tracker)
+            elif metadata["utter_action"] == NEED_HELP_NATIONAL:
+                continue  # give_help sends it again with the first message
             elif metadata["utter_action"] == COMPARE_TERMS and "first_term" in values:
                 say_terms(dispatcher, tracker, values["first_term"], values["second_term"])
             else:

@@ -19,6 +19,8 @@ from bot.content import CharterPack
 
 NEED_HELP = "need_help"
 RESPONSE = "utter_need_help"
+# The second message: IPSEA and Contact, and an adult they trust.
+NATIONAL = "utter_need_help_national"
 YOUNG_PERSON = "young_person"
 
 # The parts of utter_need_help that depend on the area and on who is asking.
@@ -80,14 +82,15 @@ def trusted_adult(role: str | None, simple: bool = False) -> str:
 
 
 def give_help(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-    """Say this chat cannot look at their case, then who can help. No slots change."""
+    """Say this chat cannot look at their case, then who can help, in two messages.
+
+    The first is the area's help, the second the help for everyone. No slots change.
+    """
     simple = simple_mode(tracker)
     pack = pack_for(tracker)
+    dispatcher.utter_message(response=RESPONSE, area=pack.area, local_help=local_help(pack, simple))
     dispatcher.utter_message(
-        response=RESPONSE,
-        area=pack.area,
-        local_help=local_help(pack, simple),
-        trusted_adult=trusted_adult(tracker.get_slot("review_role"), simple),
+        response=NATIONAL, trusted_adult=trusted_adult(tracker.get_slot("review_role"), simple)
     )
     return {}
 

@@ -24,6 +24,7 @@ from actions.common import (
 )
 from actions.forms import typed_words
 from actions.learn import EXPLAIN_INTENTS, explain
+from actions.pages import in_parts, word_count
 from bot.content import CharterPack, ContentError, get_pack, list_packs
 from bot.nlp.profile import role_of
 from bot.settings import get_settings
@@ -33,6 +34,7 @@ from bot.store.db import unit_of_work
 from bot.store.models import SIGNER_KINDS
 
 PAGE_SIZE = 5
+PAGE_WORDS = 70
 YES, NO, ALREADY, STOPPED = "yes", "no", "already", "stopped"
 KEEP = "keep"
 # Someone signing for themselves who has not yet said if they are a parent or a young person.
@@ -220,8 +222,13 @@ def pledge_items(pack: CharterPack, kind: str) -> tuple[tuple[str, ...], bool]:
     return tuple(f"{p.name}: {p.easy_read}" for p in pack.principles), False
 
 
+def pledge_pages(items: tuple[str, ...]) -> list[list[str]]:
+    """The promises a few at a time: at most five, and at most 70 words, a page."""
+    return in_parts(items, word_count, most_items=PAGE_SIZE, most_words=PAGE_WORDS)
+
+
 def pages_of(items: tuple[str, ...]) -> int:
-    return max(1, -(-len(items) // PAGE_SIZE))
+    return len(pledge_pages(items))
 
 
 def pledge_pack(tracker: Tracker) -> CharterPack:
@@ -455,7 +462,7 @@ class ActionAskPledgeAgreed(Action):
         items, written = pledge_items(pack, kind)
         pages = pages_of(items)
         page = min(int(tracker.get_slot("pledge_page") or 0), pages - 1)
-        shown = items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        shown = pledge_pages(items)[page]
         last = page == pages - 1
         buttons = (
             [{"title": "✍️ I pledge", "payload": "/affirm"}]

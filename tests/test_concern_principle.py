@@ -126,10 +126,11 @@ def test_words_that_name_no_idea_are_asked_again_with_the_question_s_own_buttons
     assert slots["concern_principle"] is None, "never saved as not sure without asking"
     assert said == ["utter_concern_principle_not_understood"]
     message = ask(slots)
-    first_four = get_pack("wirral").principles[:4]
+    first_part = idea_pages(get_pack("wirral"))[0]
+    assert 1 < len(first_part) <= 4
     assert message["response"] == "utter_ask_concern_principle_part"
     assert [b["payload"] for b in message["buttons"]] == [
-        *(f'/inform{{"principle": "{p.id}"}}' for p in first_four),
+        *(f'/inform{{"principle": "{p.id}"}}' for p in first_part),
         f'/inform{{"principle": "{MORE_IDEAS}"}}',
         "/unsure",
     ]

@@ -25,7 +25,7 @@ def test_wirral_pack_has_the_reviewing_questions_in_order():
         "Did you get the papers in good time?",
         "Did you know what would happen next?",
         # One question with one answer (it asked two: the decisions, and how ideas helped).
-        "Did you understand how your ideas helped shape the decisions?",
+        "Did you understand how your ideas helped shape the choices?",
     ]
     assert {q.principle for q in pack.questions} <= {p.id for p in pack.principles}
     assert pack in list_packs()

@@ -114,6 +114,10 @@ def test_reading_grade(where, text, buttons):
 def test_no_unexplained_send_words(where, text, buttons):
     if where.startswith(("domain utter_jargon", "glossary ")):
         return  # these are the explanations
+    if " pledge " in where:
+        # A promise is read in a list after the word was explained: the list is
+        # checked as it is sent, in conversation order, in tests/test_whole_messages.py.
+        return
     assert unexplained_terms(text, buttons) == [], where
 
 

@@ -119,7 +119,7 @@ def test_the_wirral_kite_mark_is_told_with_the_co_production_step():
     [step] = [r for r in get_pack("wirral").ladder if r.id == "co_production"]
     assert "kite mark" in step.easy_read
     assert "A kite mark is a badge" in step.easy_read  # explained the first time it is used
-    assert "truly co-produced when it meets the charter's principles" in step.easy_read
+    assert "truly co-produced when it meets the charter's ideas" in step.easy_read
     assert "must also approve it" in step.easy_read  # "signed off by key stakeholder groups"
     assert_commented("wirral", "- id: co_production", quote)
 
@@ -197,7 +197,7 @@ def test_the_decisions_question_is_one_question_and_keeps_its_id():
         "DID EVERYONE UNDERSTAND THE DECISIONS THAT WERE MADE, AND HOW THEIR INPUT SHAPED THEM?",
     )
     asked = question("wirral", "decisions")
-    assert asked.text == "Did you understand how your ideas helped shape the decisions?"
+    assert asked.text == "Did you understand how your ideas helped shape the choices?"
     assert asked.principle == "working_in_partnership"
     assert "how your ideas" in asked.simple
 
@@ -267,7 +267,7 @@ def test_warrington_pledges_name_all_five_areas_of_involvement_in_the_charter_s_
     charter("warrington", "both representative parents through the Forum")
     after = pledges[places[-1] + 1 : places[-1] + 3]
     assert after == [
-        "We will involve parents from the parents' group.",
+        "We will ask parents in the parent carer forum to take part.",
         "We will involve parents and carers who use our services.",
     ]
 
@@ -315,7 +315,8 @@ def test_warrington_gives_school_times_consideration_not_a_promise():
 def test_warrington_questions_are_single_and_keep_their_ids():
     charter("warrington", "avoiding the use of jargon")
     no_jargon = question("warrington", "no_jargon")
-    assert no_jargon.text == "Did people avoid jargon (hard words that only experts use)?"
+    expected = "Jargon means hard words that only experts use. Did people avoid jargon?"
+    assert no_jargon.text == expected
     charter("warrington", "is always provided and within a reasonable timescale")
     assert question("warrington", "heard_back").text == (
         "Did you hear back in good time after the meeting?"

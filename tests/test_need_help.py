@@ -49,14 +49,25 @@ def need_help(area: str = "wirral", role: str | None = None, simple: bool = Fals
     slots = {"area": area, "review_role": role, "simple_mode": simple}
     text = "my son has autism and the school keeps excluding him what can i do"
     finished(ActionNeedHelp().run(dispatcher, make_tracker(NEED_HELP, text, slots=slots), {}))
-    [message] = dispatcher.messages
+    message, national = dispatcher.messages
+    assert national["response"] == "utter_need_help_national"
     return message
+
+
+def help_text(area: str = "wirral", role: str | None = None, simple: bool = False) -> str:
+    """Both help messages as a family reads them, one after the other."""
+    dispatcher = CollectingDispatcher()
+    slots = {"area": area, "review_role": role, "simple_mode": simple}
+    text = "my son has autism and the school keeps excluding him what can i do"
+    finished(ActionNeedHelp().run(dispatcher, make_tracker(NEED_HELP, text, slots=slots), {}))
+    return "\n\n".join(rendered(message, simple)[0] for message in dispatcher.messages)
 
 
 def test_the_excluded_son_gets_told_what_this_chat_cannot_do_and_who_can_help():
     message = need_help("halton")
     assert message["response"] == "utter_need_help"
-    text, buttons = rendered(message, simple=False)
+    _, buttons = rendered(message, simple=False)
+    text = help_text("halton")
     assert "cannot look into your own case" in text
     # National help, real and free.
     assert "ipsea.org.uk" in text
@@ -112,7 +123,7 @@ def test_a_confirmed_sendiass_without_a_name_is_called_after_its_area(monkeypatc
 )
 def test_young_people_are_told_they_can_ask_an_adult_they_trust(role, expected, not_expected):
     for simple in (False, True):
-        text, _ = rendered(need_help("wirral", role, simple), simple)
+        text = help_text("wirral", role, simple)
         if expected and not simple:
             assert expected in text
         assert not_expected not in text
@@ -150,7 +161,8 @@ def test_say_it_more_simply_after_help_gives_the_simple_help():
         before=[bot_said(**message)],
     )
     finished(ActionSaySimpler().run(dispatcher, tracker, {}))
-    [again] = dispatcher.messages
+    again, national = dispatcher.messages
+    assert national["response"] == "utter_need_help_national"
     assert again["response"] == "utter_need_help"
     assert again["local_help"] == need_help("halton", simple=True)["local_help"]
     assert again["local_help"] != message["local_help"]
@@ -173,7 +185,7 @@ def test_asking_how_to_reach_sendiass_ipsea_or_the_local_offer_gets_the_help(tex
         slots={"area": "warrington"},
     )
     finished(ActionExplain().run(dispatcher, tracker, {}))
-    [message] = dispatcher.messages
+    message, _ = dispatcher.messages
     assert message["response"] == "utter_need_help"
     assert "Warrington SENDIASS" in message["local_help"]
 

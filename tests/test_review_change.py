@@ -359,7 +359,7 @@ def test_need_help_mid_review_gets_the_help_then_the_question_again(database):
     slots = answer_first(slots, ["affirm"])
     text = "the school keeps sending my son home what can i do"
     slots, messages = answer(slots, "need_help", text)
-    assert [m["response"] for m in messages] == ["utter_need_help"]
+    assert [m["response"] for m in messages] == ["utter_need_help", "utter_need_help_national"]
     assert set(saved_answers()) == {PACK.questions[0].id}
     [again] = ask(slots)
     assert again["response"] == "utter_review_question"
@@ -370,5 +370,5 @@ def test_need_help_at_tell_us_more_is_not_kept_as_a_comment(database):
     slots, _ = start(database)
     slots, _ = answer(slots, "affirm", "/affirm")
     slots, messages = answer(slots, "need_help", "my daughter has no school place, who can help")
-    assert [m["response"] for m in messages] == ["utter_need_help"]
+    assert [m["response"] for m in messages] == ["utter_need_help", "utter_need_help_national"]
     assert saved_answers()[PACK.questions[0].id].comment is None

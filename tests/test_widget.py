@@ -695,7 +695,7 @@ def test_say_it_more_simply_sends_the_simpler_button(watched, server):
         page.get_by_role("button", name="Say it more simply").click()
     assert sent.value.post_data_json == {"payload": "/simpler"}
     wait_reply(page)
-    assert "You said: 🐢 Say it more simply" in all_texts(page)
+    assert "You said: 🔤 Say it more simply" in all_texts(page)
     assert bot_texts(page)
 
 
@@ -719,7 +719,7 @@ PICTURE_OF = {
     "No, sign me out when I close": "274C.svg",  # ❌
     "Go back": "21A9.svg",  # ↩️
     "Read aloud": "1F50A.svg",  # 🔊
-    "Say it more simply": "1F422.svg",  # 🐢
+    "Say it more simply": "1F524.svg",  # 🔤
     "Send": "1F4E8.svg",  # 📨
     "Review a meeting": "1F4DD.svg",  # 📝
     "Say hello": "1F44B.svg",  # 👋
@@ -869,7 +869,7 @@ def test_every_button_symbol_has_a_picture_or_is_left_as_text_on_purpose():
     found = button_symbols()
     # Where the symbols are found: each source counts.
     assert {"✅", "🤏", "❌", "🤷", "⏭️", "➡️", "🧑\u200d🏫"} <= set(found)  # domain.yml
-    assert {"💬", "⚙️", "✖️", "🔠", "🔊", "🐢", "🔄", "📨"} <= set(found)  # widget.js
+    assert {"💬", "⚙️", "✖️", "🔠", "🔊", "🔤", "🔄", "📨"} <= set(found)  # widget.js
     assert {"🏢", "👥", "🔹"} <= set(found)  # actions
     # Short, and each with its reason (see bot/channels/web/symbols.py).
     assert len(LEFT_AS_TEXT) <= 5 and all(LEFT_AS_TEXT.values())

@@ -73,7 +73,7 @@
     youSaid: "You said: ",
     readAloud: "🔊 Read aloud",
     choices: "Your choices:",
-    simpler: "🐢 Say it more simply",
+    simpler: "🔤 Say it more simply",
     message: "Your message",
     hint: "Type here, then press Send. Or press a button.",
     send: "📨 Send",
@@ -93,9 +93,9 @@
   // every phone: one SVG for each symbol a button starts with, named by its code points.
   // Written by bot/channels/web/symbols.py; a symbol without a file stays as text.
   var SYMBOL_FILES = [
-    "1F313", "1F3E0", "1F3E2", "1F422", "1F44B", "1F463", "1F465", "1F46A", "1F4A1", "1F4AC",
-    "1F4CB", "1F4D6", "1F4DA", "1F4DC", "1F4DD", "1F4E8", "1F504", "1F50A", "1F50D", "1F512",
-    "1F520", "1F521", "1F539", "1F5D1", "1F5E3", "1F5FA", "1F648", "1F64B", "1F90F", "1F91D",
+    "1F313", "1F3E0", "1F3E2", "1F44B", "1F463", "1F465", "1F46A", "1F4A1", "1F4AC", "1F4CB",
+    "1F4D6", "1F4DA", "1F4DC", "1F4DD", "1F4E8", "1F504", "1F50A", "1F50D", "1F512", "1F520",
+    "1F521", "1F524", "1F539", "1F5D1", "1F5E3", "1F5FA", "1F648", "1F64B", "1F90F", "1F91D",
     "1F932", "1F937", "1F9D1", "1F9D1-200D-1F3EB", "1F9D2", "1F9E9", "1FA9C", "1FAF5", "21A9",
     "23ED", "23F9", "25B6", "2696", "2699", "2705", "270D", "270F", "2716", "274C", "2753",
     "27A1"

@@ -419,18 +419,23 @@ def cmd_safeguarding_marks(args: argparse.Namespace) -> int:
 
 
 def cmd_pledges(args: argparse.Namespace) -> int:
-    """The public pledge register (or mark a pledge as reviewed)."""
+    """The public pledge register (or record a review of a charter's framework)."""
     from bot.staff.register import build_register, register_csv, register_json
     from bot.store import pledges
     from bot.store.db import unit_of_work, upgrade
 
     upgrade()
     with unit_of_work() as session:
-        if args.reviewed is not None:
-            if not pledges.mark_reviewed(session, args.reviewed):
-                print(f"No active pledge #{args.reviewed}.", file=sys.stderr)
-                return 1
-            print(f"Pledge #{args.reviewed} is marked as reviewed today.")
+        if args.framework_reviewed is not None:
+            from bot.content import ContentError, get_pack
+
+            try:
+                pack = get_pack(args.framework_reviewed)
+            except ContentError as error:
+                print(error, file=sys.stderr)
+                return 2
+            pledges.record_framework_review(session, pack.id)
+            print(f"A review of the {pack.area} charter's framework is recorded today.")
             return 0
         if args.only_charter:
             from bot.content import ContentError, get_pack
@@ -978,7 +983,9 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--charter", dest="only_charter", help="Only this charter pack id.")
     register.add_argument("--out", help="Write to this file instead of the screen.")
     register.add_argument(
-        "--reviewed", type=int, metavar="ID", help="Mark pledge ID as reviewed today, and stop."
+        "--framework-reviewed",
+        metavar="CHARTER",
+        help="Record that this charter's whole framework was reviewed today, and stop.",
     )
     register.set_defaults(handler=cmd_pledges)
 

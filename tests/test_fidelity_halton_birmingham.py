@@ -325,10 +325,10 @@ def test_the_charter_s_own_words_still_find_the_renamed_idea(area, typed, princi
 # ---- Birmingham --------------------------------------------------------------------------------
 
 
-def pledge_review_comment() -> str:
-    """The comment lines just above ``pledge_review:`` in the Birmingham pack."""
+def framework_review_comment() -> str:
+    """The comment lines just above ``framework_review:`` in the Birmingham pack."""
     lines = raw("birmingham").splitlines()
-    at = lines.index("pledge_review:")
+    at = lines.index("framework_review:")
     above = []
     for line in reversed(lines[:at]):
         if not line.startswith("#"):
@@ -337,17 +337,17 @@ def pledge_review_comment() -> str:
     return " ".join(above)
 
 
-def test_birmingham_pledge_review_comment_says_the_charter_reviews_the_framework():
+def test_birmingham_framework_review_comment_says_the_charter_reviews_the_framework():
     quote = charter(
         "birmingham",
         "Hold a review of the Co-production Framework after six months, and thereafter at "
         "least annually",
     )
-    comment = pledge_review_comment()
+    comment = framework_review_comment()
     assert quote in comment
     assert "review, of the whole Co-production Framework" in comment
     assert "not a review of each signer's pledge" in comment
-    review = get_pack("birmingham").pledge_review
+    review = get_pack("birmingham").framework_review
     assert (review.first_after_months, review.then_every_months) == (6, 12)
 
 

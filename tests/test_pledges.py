@@ -17,7 +17,7 @@ from bot.cli import main
 from bot.server import create_app
 from bot.settings import Settings
 from bot.staff.cells import safe_cell
-from bot.staff.register import build_register, register_csv, register_json
+from bot.staff.register import CharterRegister, build_register, register_csv, register_json
 from bot.store import pledges, repository
 from bot.store.db import unit_of_work
 from bot.store.models import Pledge
@@ -218,8 +218,6 @@ def test_register_csv_and_json_match_the_stored_rows(database, capsys):
         "signed_on": row.signed_at.date().isoformat(),
         "status": "active",
         "withdrawn_on": "",
-        "next_review": (row.signed_at + relativedelta(months=6)).date().isoformat(),
-        "due_for_review": "no",
         "pledges": "1",
     }
     assert {(r["kind"], r["pledges"]) for r in table[1:]} == {
@@ -245,39 +243,52 @@ def test_an_unknown_charter_gets_a_clear_message(database, capsys):
     assert "atlantis" in capsys.readouterr().err
 
 
-def test_birmingham_pledges_are_due_for_review_after_six_months_then_yearly(database):
+def registers_on(day: date) -> dict[str, CharterRegister]:
+    with unit_of_work() as session:
+        return {r.charter: r for r in build_register(session, today=day, min_group=1)}
+
+
+def test_birmingham_s_framework_is_reviewed_six_months_after_the_first_signature_then_yearly(
+    database,
+):
+    # Before anyone signs, there is nothing to review yet.
+    assert registers_on(date(2025, 1, 1))["birmingham"].framework_review_due is None
     sign_council()
+    sign("organisation", "web-s", organisation="Bordesley Primary School")
     sign("organisation", "web-w", charter="wirral", organisation="Wirral Council")
+    january, march = (
+        datetime(2025, month, day, tzinfo=timezone.utc) for month, day in [(1, 15), (3, 2)]
+    )
     with unit_of_work() as session:
-        for row in session.scalars(select(Pledge)):
-            row.signed_at = datetime(2025, 1, 15, tzinfo=timezone.utc)
+        rows_in_order = session.scalars(select(Pledge).order_by(Pledge.id))
+        for row, when in zip(rows_in_order, [january, march, january], strict=True):
+            row.signed_at = when
+    before = registers_on(date(2025, 7, 14))
+    # One clock for the charter, from its first signature; not one per signer.
+    assert before["birmingham"].framework_review_due == "2025-07-15"
+    assert not before["birmingham"].framework_review_overdue
+    # Wirral's charter sets no review clock.
+    assert before["wirral"].framework_review_due is None
+    assert registers_on(date(2025, 7, 15))["birmingham"].framework_review_overdue
     with unit_of_work() as session:
-        registers = {
-            r.charter: r for r in build_register(session, today=date(2025, 7, 14), min_group=1)
-        }
-        [early] = registers["birmingham"].signatories
-        assert (early.next_review, early.due_for_review) == ("2025-07-15", False)
-        # Wirral's charter sets no review clock.
-        assert registers["wirral"].signatories[0].next_review is None
-        registers = {
-            r.charter: r for r in build_register(session, today=date(2025, 7, 15), min_group=1)
-        }
-        assert [s.id for s in registers["birmingham"].due_for_review] == [early.id]
-    with unit_of_work() as session:
-        pledges.mark_reviewed(session, early.id, datetime(2025, 7, 20, tzinfo=timezone.utc))
-    with unit_of_work() as session:
-        [later] = build_register(session, "birmingham", today=date(2026, 7, 19), min_group=1)[
-            0
-        ].signatories
-        assert (later.next_review, later.due_for_review) == ("2026-07-20", False)
+        pledges.record_framework_review(
+            session, "birmingham", datetime(2025, 7, 20, tzinfo=timezone.utc)
+        )
+    after = registers_on(date(2026, 7, 19))["birmingham"]
+    assert (after.framework_review_due, after.framework_review_overdue) == ("2026-07-20", False)
 
 
-def test_marking_reviewed_from_the_command_line(database, capsys):
-    signed = sign_council()
-    assert main(["pledges", "--reviewed", str(signed.pledge_id)]) == 0
-    assert rows()[0].reviewed_at is not None
-    assert main(["pledges", "--reviewed", "999"]) == 1
-    assert "No active pledge #999" in capsys.readouterr().err
+def test_a_framework_review_is_recorded_from_the_command_line(database, capsys):
+    sign_council()
+    assert main(["pledges", "--framework-reviewed", "birmingham"]) == 0
+    assert "Birmingham charter's framework is recorded today" in capsys.readouterr().out
+    due = registers_on(date.today())["birmingham"].framework_review_due
+    assert due == (date.today() + relativedelta(months=12)).isoformat()
+    assert main(["pledges", "--framework-reviewed", "atlantis"]) == 2
+    assert "atlantis" in capsys.readouterr().err
+    assert main(["pledges", "--format", "json", "--charter", "birmingham"]) == 0
+    [charter] = json.loads(capsys.readouterr().out)["charters"]
+    assert charter["framework_review"] == {"due": due, "overdue": False}
 
 
 @pytest.mark.parametrize(

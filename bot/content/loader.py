@@ -77,7 +77,7 @@ PACK_FIELDS = frozenset(
         "optional_questions",
         "ladder",
         "pledges",
-        "pledge_review",
+        "framework_review",
         "contact",
         "quality_indicators",
         "safeguarding",
@@ -103,7 +103,9 @@ class SafetySetup:
 
 
 @dataclass(frozen=True)
-class PledgeReview:
+class FrameworkReview:
+    """How often the charter says its whole framework is reviewed."""
+
     first_after_months: int
     then_every_months: int
 
@@ -123,7 +125,7 @@ class CharterPack:
     pledges: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Months from signing to a pledge's first review, then between reviews;
     # None when the charter sets no review of its pledges.
-    pledge_review: PledgeReview | None = None
+    framework_review: FrameworkReview | None = None
     # The quality indicator tables for staff self-assessment; () when the charter has none.
     quality_indicators: tuple[QualityHeading, ...] = ()
     safety: SafetySetup = field(default_factory=SafetySetup)
@@ -215,7 +217,7 @@ def parse_pack(data: Any, source: str) -> CharterPack:
         ladder_name=ladder_name,
         ladder=ladder,
         pledges=_pledges(data.get("pledges"), source),
-        pledge_review=_pledge_review(data.get("pledge_review"), source),
+        framework_review=_framework_review(data.get("framework_review"), source),
         quality_indicators=_quality_indicators(
             data.get("quality_indicators"), source, principle_ids
         ),
@@ -307,10 +309,10 @@ def _quality_indicators(
     return tuple(headings)
 
 
-def _pledge_review(data: Any, source: str) -> PledgeReview | None:
+def _framework_review(data: Any, source: str) -> FrameworkReview | None:
     if data is None:
         return None
-    where = f"{source}: pledge_review"
+    where = f"{source}: framework_review"
     fields = ("first_after_months", "then_every_months")
     if not isinstance(data, dict) or set(data) != set(fields):
         raise ContentError(f"{where}: must be a mapping with exactly {list(fields)}")
@@ -318,7 +320,7 @@ def _pledge_review(data: Any, source: str) -> PledgeReview | None:
         value = data[name]
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
             raise ContentError(f"{where}.{name}: must be a whole number of months from 1 to 120")
-    return PledgeReview(data["first_after_months"], data["then_every_months"])
+    return FrameworkReview(data["first_after_months"], data["then_every_months"])
 
 
 def _ladder(data: Any, source: str) -> tuple[str, tuple[Rung, ...]]:

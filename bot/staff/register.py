@@ -7,10 +7,11 @@ import io
 import json
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.content import ContentError, get_pack, list_packs
+from bot.content import CharterPack, list_packs
 from bot.staff.cells import safe_cell
 from bot.store import pledges as store
 from bot.store.models import Pledge
@@ -34,8 +35,6 @@ class Signatory:
     signed_on: str
     status: str
     withdrawn_on: str | None
-    next_review: str | None
-    due_for_review: bool
 
 
 @dataclass(frozen=True)
@@ -47,22 +46,13 @@ class CharterRegister:
     # Family pledges by kind; None: from 1 to min_group - 1, never shown exactly.
     family_pledges: dict[str, int | None]
     min_group: int
+    # When the charter's whole framework is next reviewed (None: the charter sets
+    # no clock, or nobody has signed yet), and whether that date has passed.
+    framework_review_due: str | None = None
+    framework_review_overdue: bool = False
 
-    @property
-    def due_for_review(self) -> tuple[Signatory, ...]:
-        return tuple(s for s in self.signatories if s.due_for_review)
 
-
-def _signatory(pledge: Pledge, today: date) -> Signatory:
-    try:
-        clock = get_pack(pledge.charter).pledge_review
-    except ContentError:
-        clock = None
-    due = store.next_review(
-        pledge,
-        clock.first_after_months if clock else None,
-        clock.then_every_months if clock else None,
-    )
+def _signatory(pledge: Pledge) -> Signatory:
     return Signatory(
         id=pledge.id,
         kind=pledge.signer_kind,
@@ -72,9 +62,22 @@ def _signatory(pledge: Pledge, today: date) -> Signatory:
         signed_on=pledge.signed_at.date().isoformat(),
         status="withdrawn" if pledge.withdrawn_at else "active",
         withdrawn_on=pledge.withdrawn_at.date().isoformat() if pledge.withdrawn_at else None,
-        next_review=due.isoformat() if due else None,
-        due_for_review=due is not None and due <= today,
     )
+
+
+def _framework_review(session: Session, pack: CharterPack, today: date) -> dict[str, Any]:
+    clock = pack.framework_review
+    due = (
+        store.next_framework_review(
+            session, pack.id, clock.first_after_months, clock.then_every_months
+        )
+        if clock
+        else None
+    )
+    return {
+        "framework_review_due": due.isoformat() if due else None,
+        "framework_review_overdue": due is not None and due <= today,
+    }
 
 
 def _few_withheld(count: int, min_group: int) -> int | None:
@@ -97,12 +100,13 @@ def build_register(
             charter=pack.id,
             area=pack.area,
             title=pack.title,
-            signatories=tuple(_signatory(p, today) for p in signed if p.charter == pack.id),
+            signatories=tuple(_signatory(p) for p in signed if p.charter == pack.id),
             family_pledges={
                 kind: _few_withheld(families.get((pack.id, kind), 0), min_group)
                 for kind in store.FAMILY_KINDS
             },
             min_group=min_group,
+            **_framework_review(session, pack, today),
         )
         for pack in packs
     ]
@@ -122,7 +126,10 @@ def register_json(registers: list[CharterRegister]) -> str:
                         kind for kind, count in r.family_pledges.items() if count is None
                     ],
                     "min_group": r.min_group,
-                    "due_for_review": [s.id for s in r.due_for_review],
+                    "framework_review": {
+                        "due": r.framework_review_due,
+                        "overdue": r.framework_review_overdue,
+                    },
                 }
                 for r in registers
             ]
@@ -141,8 +148,6 @@ CSV_COLUMNS = (
     "signed_on",
     "status",
     "withdrawn_on",
-    "next_review",
-    "due_for_review",
     "pledges",
 )
 
@@ -163,13 +168,11 @@ def register_csv(registers: list[CharterRegister]) -> str:
                 s.signed_on,
                 s.status,
                 s.withdrawn_on or "",
-                s.next_review or "",
-                "yes" if s.due_for_review else "no",
                 1,
             )
             writer.writerow([safe_cell(value) for value in row])
         for kind, count in register.family_pledges.items():
             shown = f"fewer than {register.min_group}" if count is None else count
-            row = (register.charter, kind, "", "", "", "", "active", "", "", "no", shown)
+            row = (register.charter, kind, "", "", "", "", "active", "", shown)
             writer.writerow(row)
     return out.getvalue()

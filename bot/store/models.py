@@ -263,6 +263,16 @@ SIGNER_KINDS = ("organisation", "parent_carer_forum", "parents_and_carers", "you
 CONCERN_STATUSES = ("new", "in_progress", "resolved")
 
 
+class FrameworkReview(Base):
+    """A review of a charter's whole framework, held by the partnership on the charter's clock."""
+
+    __tablename__ = "framework_review"
+
+    id = Column(Integer, primary_key=True)
+    charter = Column(String(64), nullable=False, index=True)
+    reviewed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class Pledge(Base):
     """A signature under a charter's pledges.
 

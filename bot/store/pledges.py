@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store import names
-from bot.store.models import SIGNER_KINDS, Pledge, utcnow
+from bot.store.models import SIGNER_KINDS, FrameworkReview, Pledge, utcnow
 
 NAME_MAX = 120
 FIRST_NAME_MAX = 40
@@ -195,21 +195,38 @@ def withdraw_pledge(session: Session, pseudonym: str, pledge_id: int) -> Pledge 
     return pledge
 
 
-def mark_reviewed(session: Session, pledge_id: int, when: datetime | None = None) -> bool:
-    pledge = session.get(Pledge, pledge_id)
-    if pledge is None or pledge.withdrawn_at is not None:
-        return False
-    pledge.reviewed_at = when or utcnow()
-    return True
+def record_framework_review(
+    session: Session, charter: str, when: datetime | None = None
+) -> FrameworkReview:
+    """Staff held a review of the charter's whole framework (today, unless ``when``)."""
+    review = FrameworkReview(charter=charter, reviewed_at=when or utcnow())
+    session.add(review)
+    session.flush()
+    return review
 
 
-def next_review(pledge: Pledge, first_after: int | None, then_every: int | None) -> date | None:
-    """When a pledge is next due for review under its charter's clock (None: no clock)."""
-    if first_after is None or then_every is None or pledge.withdrawn_at is not None:
+def next_framework_review(
+    session: Session, charter: str, first_after: int, then_every: int
+) -> date | None:
+    """When the charter's framework is next due for review; None before anyone has signed.
+
+    ``then_every`` months after the last review held; before the first one,
+    ``first_after`` months after the first organisation signed it here (when the
+    charter came into use).
+    """
+    last = session.scalar(
+        select(func.max(FrameworkReview.reviewed_at)).where(FrameworkReview.charter == charter)
+    )
+    if last is not None:
+        return (last + relativedelta(months=then_every)).date()
+    first = session.scalar(
+        select(func.min(Pledge.signed_at)).where(
+            Pledge.charter == charter, Pledge.signer_kind.not_in(FAMILY_KINDS)
+        )
+    )
+    if first is None:
         return None
-    if pledge.reviewed_at is not None:
-        return (pledge.reviewed_at + relativedelta(months=then_every)).date()
-    return (pledge.signed_at + relativedelta(months=first_after)).date()
+    return (first + relativedelta(months=first_after)).date()
 
 
 def organisation_pledges(session: Session, charter: str | None = None) -> list[Pledge]:

@@ -136,11 +136,14 @@ def conversation_problems(conversation: Conversation) -> list[str]:
 
 
 def first_meeting_problems(conversation: Conversation) -> list[str]:
-    """A hard word the conversation uses without saying what it means the first time."""
+    """A hard word the conversation uses without saying what it means the first time.
+
+    A word on a button is met too.
+    """
     problems = []
     for word, (found, explained) in EXPLAINED.items():
         for sent in conversation.sent:
-            if not found.search(sent.text):
+            if not found.search(" ".join([sent.text, *sent.titles])):
                 continue
             offered = any(word.lower() in b.get("payload", "").lower() for b in sent.buttons)
             if not offered and not explained.search(sent.text):
@@ -239,3 +242,14 @@ def test_one_word_for_one_thing_and_no_idioms_anywhere(where, text):
 
 def test_the_widget_s_words_are_found():
     assert "📨 Send" in widget_words() and len(widget_words()) > 20
+
+
+def test_the_first_meeting_check_itself():
+    conversation = Conversation("pledges", get_pack("wirral"), simple=False)
+    conversation.sent = [
+        Sent("page", "We will listen.", [{"title": "✍️ I pledge", "payload": "/affirm"}]),
+        Sent("thanks", "A pledge is a promise."),
+    ]
+    assert len(first_meeting_problems(conversation)) == 1
+    conversation.sent.reverse()
+    assert first_meeting_problems(conversation) == []

@@ -92,6 +92,9 @@ def graded(sent: Sent) -> float:
 
 
 QUOTED = re.compile(r'"[^"]*"')
+# A part of a list that opens with "It" or "They" points back to a message the
+# family may not see any more.
+BACK_REFERENCE = re.compile(r"^\W*(It|They|This|These|That|Those|Then|So|Also)\b")
 
 
 def message_problems(sent: Sent, explained_before: frozenset[str] = frozenset()) -> list[str]:
@@ -117,6 +120,8 @@ def message_problems(sent: Sent, explained_before: frozenset[str] = frozenset())
         unexplained = unexplained_terms(QUOTED.sub('""', text), sent.buttons)
         problems += [f"{w!r} not explained" for w in unexplained if w not in explained_before]
     problems += plain_words_problems(text)
+    if BACK_REFERENCE.match(text):
+        problems.append("a list part opens with a word about the part before")
     for title in sent.titles:
         if len(words_in(title)) > MAX_BUTTON_WORDS:
             problems.append(f"button {title!r} has over {MAX_BUTTON_WORDS} words")
@@ -215,6 +220,8 @@ def test_the_whole_message_check_itself():
     problems = message_problems(long)
     assert any(p.endswith(" words") for p in problems)
     assert "7 buttons" in problems
+    part = message_problems(Sent("x", "• They make these promises too.\n\n(Part 2 of 3)"))
+    assert part == ["a list part opens with a word about the part before"]
     assert message_problems(Sent("x", "You can stop at any time 👍", [{"title": "✅ Yes"}])) == []
 
 

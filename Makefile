@@ -76,8 +76,9 @@ test: lint browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa storie
 test-fast: lint ## Lint and the tests that need no model, browser or server (under 2 minutes)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2 --dist loadgroup
 
-lint: install ## ruff
+lint: install ## ruff, and the layer contracts (import-linter)
 	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/lint-imports
 
 bench-safeguarding: install ## Safety check recall and false alarms into docs/safeguarding.md
 	$(BIN)/python bench/safeguarding.py

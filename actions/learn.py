@@ -1,7 +1,8 @@
 """Easy-read explanations: co-production, co-design, consultation, the ladder, SEND words.
 
 Also comparisons ("is this the same as a consultation?"), how-to answers ("how do
-I get an EHCP?"), the "is this co-production?" quiz and saying things more simply.
+I get an EHCP?") and saying things more simply. An answer to a quiz story is
+handed to ``actions.quiz``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from actions.common import intent_of, pack_for, simple_mode, text_of
 from actions.need_help import NATIONAL as NEED_HELP_NATIONAL
 from actions.need_help import RESPONSE as NEED_HELP_RESPONSE
 from actions.need_help import give_help
-from bot.content import CharterPack, QuizItem, lookup_term, quiz_items
+from actions.quiz import QUIZ_ANSWER_NAMES, ask_again, asked_quiz_item, mark_quiz_answer
+from bot.content import CharterPack, lookup_term
 
 TOPICS = {
     "ask_coproduction": "coproduction",
@@ -35,14 +37,8 @@ EXPLANATIONS = frozenset(
     {f"utter_explain_{topic}" for topic in TOPICS.values()}
     | {"utter_explain_ladder_local", "utter_jargon"}
 )
-QUIZ_QUESTION = "utter_quiz_question"
 SIMPLER_ON = "utter_simpler_on"
 NOT_REPEATED = (SIMPLER_ON, "utter_simpler_nothing")
-QUIZ_ANSWER_NAMES = {
-    "coproduction": "co-production",
-    "codesign": "co-design",
-    "consultation": "consultation",
-}
 
 
 # The three ways of working together, least shared first, as people type them.
@@ -274,48 +270,6 @@ def said_this_turn(tracker: Tracker, response: str) -> bool:
     return False
 
 
-def asked_quiz_item(tracker: Tracker) -> QuizItem | None:
-    """The quiz story the person is answering now, if the last thing asked was one."""
-    for event in reversed(previous_turn(tracker)):
-        metadata = event.get("metadata") or {}
-        if metadata.get("utter_action") == QUIZ_QUESTION:
-            return next((q for q in quiz_items() if q.id == metadata.get("quiz_id")), None)
-    return None
-
-
-def ask_quiz_item(dispatcher: CollectingDispatcher, tracker: Tracker, index: int) -> None:
-    items = quiz_items()
-    item = items[index]
-    dispatcher.utter_message(
-        response=QUIZ_QUESTION,
-        number=index + 1,
-        total=len(items),
-        story=item.simple if simple_mode(tracker) else item.story,
-        quiz_id=item.id,
-    )
-
-
-def mark_quiz_answer(
-    dispatcher: CollectingDispatcher, tracker: Tracker, item: QuizItem, intent: str | None
-) -> list[dict[str, Any]]:
-    """Say whether the answer is right and why, then ask the next story or give the score."""
-    right = TOPICS.get(intent or "") == item.answer
-    if right:
-        dispatcher.utter_message(response="utter_quiz_right", why=item.why)
-    else:
-        dispatcher.utter_message(
-            response="utter_quiz_wrong", answer=QUIZ_ANSWER_NAMES[item.answer], why=item.why
-        )
-    score = int(tracker.get_slot("quiz_score") or 0) + int(right)
-    items = quiz_items()
-    index = next(i for i, q in enumerate(items) if q.id == item.id) + 1
-    if index < len(items):
-        ask_quiz_item(dispatcher, tracker, index)
-        return [SlotSet("quiz_score", float(score))]
-    dispatcher.utter_message(response="utter_quiz_end", score=score, total=len(items))
-    return [SlotSet("quiz_score", None)]
-
-
 class ActionExplain(Action):
     """Explain a topic or a SEND word; or mark a quiz answer when a quiz story was just asked."""
 
@@ -326,24 +280,12 @@ class ActionExplain(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         intent = intent_of(tracker)
-        item = asked_quiz_item(tracker)
-        if item is not None and TOPICS.get(intent or "") in QUIZ_ANSWER_NAMES:
-            return mark_quiz_answer(dispatcher, tracker, item, intent)
+        item = asked_quiz_item(previous_turn(tracker))
+        way = TOPICS.get(intent or "")
+        if item is not None and way in QUIZ_ANSWER_NAMES:
+            return mark_quiz_answer(dispatcher, tracker, item, way)
         slots = explain(dispatcher, tracker, intent)
         return [SlotSet(name, value) for name, value in slots.items()]
-
-
-class ActionStartQuiz(Action):
-    """Start the "is this co-production?" quiz at its first story."""
-
-    def name(self) -> str:
-        return "action_start_quiz"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        ask_quiz_item(dispatcher, tracker, 0)
-        return [SlotSet("quiz_score", 0.0)]
 
 
 class ActionSimplerOn(Action):
@@ -387,10 +329,9 @@ class ActionSaySimpler(Action):
                     SlotSet(name, value)
                     for name, value in explain_topic(dispatcher, tracker, last).items()
                 ]
-        quiz_item = asked_quiz_item(tracker)
+        quiz_item = asked_quiz_item(previous_turn(tracker))
         if quiz_item is not None:
-            index = next(i for i, q in enumerate(quiz_items()) if q.id == quiz_item.id)
-            ask_quiz_item(dispatcher, tracker, index)
+            ask_again(dispatcher, tracker, quiz_item)
             return []
         if not said:
             if not said_this_turn(tracker, SIMPLER_ON):

@@ -10,17 +10,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import chosen_pack, contact_kwargs, in_worker_thread, simple_mode
+from actions.concern_ideas import PAGE_SLOT as CONCERN_PAGE_SLOT
 from actions.concerns import CHOICES_SLOT as CONCERN_CHOICES_SLOT
 from actions.concerns import FORM_SLOTS as CONCERN_SLOTS
-from actions.pledges import FORM_SLOTS as PLEDGE_SLOTS
-from actions.pledges import describe_pledge
+from actions.pledge_rules import FORM_SLOTS as PLEDGE_SLOTS
+from actions.pledge_rules import describe_pledge
 from actions.review import keep_for
-from bot.channels.rasa_client import FORGET_CONVERSATION
 from bot.content import CharterPack, ContentError, get_pack
+from bot.names import FORGET_CONVERSATION, LADDER_QUESTION
 from bot.settings import get_settings
 from bot.store import repository, safeguarding
 from bot.store.db import unit_of_work
-from bot.store.models import LADDER_QUESTION
 
 ANSWER_WORDS = {
     "yes": "✅ Yes",
@@ -60,6 +60,7 @@ CLEARED_SLOTS = (
     *PLEDGE_SLOTS,
     *CONCERN_SLOTS,
     CONCERN_CHOICES_SLOT,
+    CONCERN_PAGE_SLOT,
 )
 
 

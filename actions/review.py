@@ -1,4 +1,8 @@
-"""The review: one easy-read question at a time, each answer saved as it is given."""
+"""The review: one easy-read question at a time, each answer saved as it is given.
+
+Its closing questions (the ladder, hearing back) and the thank you are in
+``actions.review_closing``.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from actions.common import (
 from actions.learn import EXPLAIN_INTENTS, explain
 from actions.need_help import NEED_HELP, give_help
 from actions.review_change import ANSWER_LABELS, ask_which, chosen_question, question_id_for
+from actions.review_closing import after_questions, ask_closing, take_hear_back, take_ladder
 from actions.review_state import (
     ANSWER_STAGE,
     CHANGE_STAGE,
@@ -39,13 +44,13 @@ from actions.review_state import (
     questions_asked,
     review_slots,
 )
-from actions.typed_answers import TYPED_ANSWER_CONFIDENCE, closing_choice, says_nothing_more
+from actions.typed_answers import TYPED_ANSWER_CONFIDENCE, says_nothing_more
 from bot.content import CharterPack, get_pack
+from bot.names import LADDER_QUESTION
 from bot.nlp.profile import age_band_of, role_of
 from bot.settings import get_settings
-from bot.store import repository, updates
+from bot.store import repository
 from bot.store.db import unit_of_work
-from bot.store.models import LADDER_QUESTION
 
 GENERAL_CODE = "GENERAL"
 # A typed answer longer than this many words is kept as the person's comment too.
@@ -143,11 +148,7 @@ class ActionAskReviewAnswer(Action):
             answers = repository.answered_questions(session, int(response_id))
             placed = repository.level_of_response(session, int(response_id)) is not None
         total = questions_asked(pack, placed)
-        if stage == LADDER_STAGE or stage == REDO_STAGE + LADDER_QUESTION:
-            dispatcher.utter_message(response="utter_review_ladder", number=total - 1, total=total)
-            return []
-        if stage == HEAR_BACK_STAGE:
-            dispatcher.utter_message(response="utter_review_hear_back", number=total, total=total)
+        if ask_closing(dispatcher, stage, total):
             return []
         if stage == CHANGE_STAGE:
             ask_which(dispatcher, pack, answers)
@@ -260,9 +261,9 @@ class ValidateReviewForm(FormValidationAction):
                 )
                 answered = set(repository.answered_questions(session, int(response_id)))
             elif stage == HEAR_BACK_STAGE:
-                stage = self._take_hear_back(dispatcher, tracker, session, int(response_id), slots)
+                stage = take_hear_back(dispatcher, tracker, session, int(response_id), slots)
             elif stage == LADDER_STAGE:
-                stage = self._take_ladder(dispatcher, tracker, session, int(response_id), slots)
+                stage = take_ladder(dispatcher, tracker, session, int(response_id), slots)
                 answered = set(repository.answered_questions(session, int(response_id)))
             elif stage.startswith(COMMENT_STAGE):
                 stage = self._take_comment(
@@ -274,7 +275,7 @@ class ValidateReviewForm(FormValidationAction):
                 )
                 answered = set(repository.answered_questions(session, int(response_id)))
             if stage == ANSWER_STAGE and current_question(pack, answered) is None:
-                stage = self._after_questions(session, int(response_id), answered)
+                stage = after_questions(session, int(response_id), answered)
         done = stage == ANSWER_STAGE and current_question(pack, answered) is None
         slots.update(
             review_answer="done" if done else None,
@@ -309,76 +310,6 @@ class ValidateReviewForm(FormValidationAction):
         if intent_of(tracker) != "change_answer" or named is not None:
             dispatcher.utter_message(response="utter_review_change_not_understood")
         return CHANGE_STAGE
-
-    @staticmethod
-    def _after_questions(session: Any, response_id: int, answered: set[str]) -> str:
-        """After the last question: the ladder (when staff placed the work), then hear back."""
-        if LADDER_QUESTION not in answered and repository.level_of_response(session, response_id):
-            return LADDER_STAGE
-        if updates.hear_back_of(session, response_id) is None:
-            return HEAR_BACK_STAGE
-        return ANSWER_STAGE
-
-    def _take_ladder(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        session: Any,
-        response_id: int,
-        slots: dict[str, Any],
-    ) -> str:
-        """Where the person felt the work sat: done to, for or with them (or not sure)."""
-
-        def save(place: str) -> None:
-            repository.record_answer(
-                session, response_id, LADDER_QUESTION, place, channel_of(tracker)
-            )
-
-        return self._closing_question(dispatcher, tracker, slots, LADDER_STAGE, save)
-
-    def _take_hear_back(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        session: Any,
-        response_id: int,
-        slots: dict[str, Any],
-    ) -> str:
-        """Yes keeps them on the list for "you said, we did"; anything like no does not.
-
-        Not sure counts as no: nothing is sent to anyone who did not clearly ask.
-        """
-
-        def save(choice: str) -> None:
-            updates.set_hear_back(session, response_id, choice == "yes")
-
-        return self._closing_question(dispatcher, tracker, slots, HEAR_BACK_STAGE, save)
-
-    @staticmethod
-    def _closing_question(
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        slots: dict[str, Any],
-        stage: str,
-        save: Any,
-    ) -> str:
-        """A question after the last one: ``save(choice)`` keeps an answer it understands,
-        by button or in the person's own words; a question about a word is explained,
-        anything else gets this question's own options again."""
-        choice = closing_choice(tracker, stage)
-        if choice is not None:
-            save(choice)
-            return ANSWER_STAGE
-        intent = intent_of(tracker)
-        if intent in EXPLAIN_INTENTS:
-            slots.update(explain(dispatcher, tracker, intent))
-        elif intent == NEED_HELP:
-            give_help(dispatcher, tracker)
-        elif intent == "simpler":
-            slots["simple_mode"] = True
-        else:
-            dispatcher.utter_message(response=f"utter_review_{stage}_not_understood")
-        return stage
 
     def _take_comment(
         self,
@@ -418,7 +349,7 @@ class ValidateReviewForm(FormValidationAction):
     ) -> str:
         """Save the answer to the current question, or to ``question_id`` asked again."""
         if question_id == LADDER_QUESTION:
-            return self._take_ladder(dispatcher, tracker, session, response_id, slots)
+            return take_ladder(dispatcher, tracker, session, response_id, slots)
         found = current_question(pack, answered) if question_id is None else None
         question = found[0] if found else pack.question(question_id) if question_id else None
         if question is None:
@@ -455,21 +386,3 @@ class ValidateReviewForm(FormValidationAction):
         elif intent != "greet":
             dispatcher.utter_message(response="utter_review_not_understood")
         return asked_again
-
-
-class ActionFinishReview(Action):
-    """Mark the review finished and say thank you."""
-
-    def name(self) -> str:
-        return "action_finish_review"
-
-    @in_worker_thread
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        response_id = tracker.get_slot("review_response_id")
-        if response_id is not None:
-            with unit_of_work() as session:
-                repository.finish_response(session, int(response_id))
-        dispatcher.utter_message(response="utter_review_thanks")
-        return review_slots(None, ready=False)

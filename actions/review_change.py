@@ -19,9 +19,9 @@ from rasa_sdk.types import DomainDict
 from actions.common import in_worker_thread, text_of
 from actions.review_state import CHANGE_STAGE, REDO_STAGE, profile_slots, review_slots
 from bot.content import CharterPack, get_pack
+from bot.names import LADDER_QUESTION
 from bot.store import repository
 from bot.store.db import unit_of_work
-from bot.store.models import LADDER_QUESTION
 
 LAST = "last"
 ANSWER_LABELS = {

@@ -12,8 +12,8 @@ from rasa_sdk import Tracker
 from actions.common import confidence_of, intent_of, looks_like_question, text_of, typed_by_person
 from actions.learn import EXPLAIN_INTENTS
 from actions.review_state import HEAR_BACK_STAGE, LADDER_STAGE
+from bot.names import LADDER_PLACES
 from bot.nlp.choices import options_for, pick
-from bot.store.models import LADDER_PLACES
 
 # A typed answer is saved only when the classifier is this sure: genuine answers
 # score near 1.0, while gibberish or markup can score 0.8. Asking again costs

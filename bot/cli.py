@@ -92,7 +92,8 @@ def cmd_charters_check(args: argparse.Namespace) -> int:
         )
     if not args.files:
         # The shared content every pack uses: glossary and quiz.
-        from bot.content.loader import glossary_terms, list_packs, quiz_items
+        from bot.content import list_packs, quiz_items
+        from bot.content.glossary import glossary_terms
         from bot.settings import get_settings
 
         try:
@@ -420,7 +421,7 @@ def cmd_safeguarding_marks(args: argparse.Namespace) -> int:
 
 def cmd_pledges(args: argparse.Namespace) -> int:
     """The public pledge register (or record a review of a charter's framework)."""
-    from bot.staff.register import build_register, register_csv, register_json
+    from bot.reports.register import build_register, register_csv, register_json
     from bot.store import pledges
     from bot.store.db import unit_of_work, upgrade
 
@@ -516,12 +517,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_quality_list(args: argparse.Namespace) -> int:
     """Organisations with a quality indicators self-assessment, and their latest averages."""
-    from bot.staff import quality
+    from bot.staff import quality_sums
     from bot.store.db import unit_of_work, upgrade
 
     upgrade()
     with unit_of_work() as session:
-        rows = quality.list_organisations(session)
+        rows = quality_sums.list_organisations(session)
     if not rows:
         print("No quality assessments yet. Start one on the staff dashboard: /staff/quality/new")
         return 0
@@ -538,12 +539,12 @@ def cmd_quality_list(args: argparse.Namespace) -> int:
 
 def cmd_quality_report(args: argparse.Namespace) -> int:
     """One organisation's self-assessments over time, as CSV or JSON."""
-    from bot.staff import quality
+    from bot.staff import quality_files, quality_sums
     from bot.store.db import unit_of_work, upgrade
 
     upgrade()
     with unit_of_work() as session:
-        report = quality.organisation_report(session, args.organisation, args.only_charter)
+        report = quality_sums.organisation_report(session, args.organisation, args.only_charter)
     if report is None:
         against = f" against the {args.only_charter} charter" if args.only_charter else ""
         print(
@@ -553,7 +554,9 @@ def cmd_quality_report(args: argparse.Namespace) -> int:
         )
         return 1
     text = (
-        quality.report_csv(report) if args.format == "csv" else quality.report_json(report) + "\n"
+        quality_files.report_csv(report)
+        if args.format == "csv"
+        else quality_files.report_json(report) + "\n"
     )
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

@@ -21,18 +21,20 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.concerns import MORE_IDEAS, ActionAskConcernPrinciple, ValidateConcernForm, idea_pages
+from actions.concern_ideas import MORE_IDEAS, idea_pages
+from actions.concerns import ActionAskConcernPrinciple, ValidateConcernForm
 from actions.contact import ActionPointToContact
 from actions.goodbye import ActionGoodbye
 from actions.learn import ActionExplain
 from actions.need_help import ActionNeedHelp
-from actions.pledges import SIGNER_KINDS, ActionAskPledgeAgreed, ActionAskPledgeKind
+from actions.pledge_questions import ActionAskPledgeAgreed, ActionAskPledgeKind
 from actions.privacy_notice import ActionTellPrivacy
 from actions.review import ActionAskReviewAnswer, ActionStartReview, ValidateReviewForm
 from actions.safety import ActionSafeguarding
 from actions.welcome import ActionGreet
 from bot.content import CharterPack
-from bot.content.loader import _glossary
+from bot.content.glossary import _glossary
+from bot.names import SIGNER_KINDS
 from bot.settings import PROJECT_ROOT
 from tests.conftest import finished, make_tracker
 

@@ -69,7 +69,7 @@ async def test_a_severe_flag_is_emailed_at_once_without_the_message_or_the_perso
 
 async def test_the_areas_own_address_and_team_are_used_when_its_pack_names_them(database):
     from bot.content import get_pack
-    from bot.content.loader import SafetySetup
+    from bot.content.model import SafetySetup
 
     pack = get_pack("wokingham")
     own = SafetySetup(team="Wokingham children's front door", alert_email="front@wok.example")

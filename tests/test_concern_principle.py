@@ -8,15 +8,12 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.concern_ideas import MORE_IDEAS, PAGE_SLOT, idea_pages, principle_matches
 from actions.concerns import (
     CHOICES_SLOT,
-    MORE_IDEAS,
-    PAGE_SLOT,
     ActionAskConcernPrinciple,
     ActionSaveConcern,
     ValidateConcernForm,
-    idea_pages,
-    principle_matches,
 )
 from bot.content import get_pack, list_packs
 from bot.settings import PROJECT_ROOT

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from bot.content import ContentError, get_pack, list_packs, load_pack, lookup_term, quiz_items
-from bot.content.loader import QUIZ_ANSWERS, parse_pack, parse_quiz
+from bot.content.loader import parse_pack
+from bot.content.quiz import QUIZ_ANSWERS, parse_quiz
 
 ROOT = Path(__file__).resolve().parent.parent
 WIRRAL = yaml.safe_load((ROOT / "bot/content/packs/wirral.yml").read_text(encoding="utf-8"))

@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 
 from bot.cli import main
 from bot.content import get_pack
+from bot.names import ANSWER_VALUES
 from bot.server import create_app
 from bot.settings import Settings
 from bot.staff import accounts, dashboard, quality, security, sessions
@@ -33,7 +34,6 @@ from bot.staff.export import CHANNEL_KEYS, ROLE_KEYS, build_export
 from bot.store import concerns, pledges, repository, safeguarding, updates
 from bot.store.db import unit_of_work
 from bot.store.models import (
-    ANSWER_VALUES,
     Concern,
     OutboxMessage,
     QualityAssessment,

@@ -15,7 +15,7 @@ import pytest
 from pyrate_limiter import Duration, Rate
 from sqlalchemy import func, select
 
-from actions.pledges import pledge_items, pledge_pages
+from actions.pledge_rules import pledge_items, pledge_pages
 from bot.channels.limits import ChatLimits
 from bot.content import channel_message, get_pack, list_packs
 from bot.server import create_app
@@ -530,7 +530,7 @@ def test_a_risk_message_gets_help_first_in_every_state(stack, state, steps):
 
 def test_every_glossary_term_is_explained_in_two_phrasings(stack):
     from bot.content import lookup_term
-    from bot.content.loader import glossary_terms
+    from bot.content.glossary import glossary_terms
 
     missed = []
     for term in glossary_terms():

@@ -21,7 +21,9 @@ import textstat
 import yaml
 
 from bot.content import list_packs, quiz_items
-from bot.content.loader import MAX_WORDS, _channel_messages, _glossary
+from bot.content.fields import MAX_WORDS
+from bot.content.glossary import _glossary
+from bot.content.messages import _channel_messages
 from bot.nlp.components import GlossaryTermExtractor
 
 ROOT = Path(__file__).resolve().parent.parent

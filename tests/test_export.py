@@ -11,10 +11,11 @@ import pytest
 
 from bot.cli import main
 from bot.content import get_pack
+from bot.names import ANSWER_VALUES
 from bot.staff.export import build_export, export_csv, export_json, suppress_counts
 from bot.store import repository
 from bot.store.db import unit_of_work
-from bot.store.models import ANSWER_VALUES, AnswerTally, ResponseTally, utcnow
+from bot.store.models import AnswerTally, ResponseTally, utcnow
 from bot.store.retention import purge
 
 QUESTIONS = get_pack("wirral").questions

@@ -13,10 +13,11 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.concerns import ActionAskConcernPrinciple, principle_matches
-from actions.pledges import pledge_items
+from actions.concern_ideas import principle_matches
+from actions.concerns import ActionAskConcernPrinciple
+from actions.pledge_rules import pledge_items
 from bot.content import get_pack
-from bot.content.loader import MAX_WORDS
+from bot.content.fields import MAX_WORDS
 from tests.charter_text import charter
 from tests.conftest import finished, make_tracker
 from tests.test_easy_read import MAX_GRADE, reading_grade, sentences, unexplained_terms

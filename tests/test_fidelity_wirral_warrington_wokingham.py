@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from bot.content import get_pack
-from bot.content.loader import MAX_WORDS, PACKS_DIR
+from bot.content.fields import MAX_WORDS
+from bot.content.loader import PACKS_DIR
 from tests.charter_text import charter, plain
 from tests.test_easy_read import MAX_GRADE, reading_grade, sentences, unexplained_terms
 

@@ -8,7 +8,7 @@ import pytest
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.content.loader import glossary_names, glossary_terms, lookup_term
+from bot.content.glossary import glossary_names, glossary_terms, lookup_term
 from bot.nlp.components import CAPITALS_ONLY, GlossaryTermExtractor
 
 EXTRACTOR = GlossaryTermExtractor()

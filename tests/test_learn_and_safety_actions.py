@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from actions.area import ActionChooseArea
 from actions.contact import ActionPointToContact
-from actions.learn import ActionExplain, ActionSaySimpler, ActionSimplerOn, ActionStartQuiz
+from actions.learn import ActionExplain, ActionSaySimpler, ActionSimplerOn
+from actions.quiz import ActionStartQuiz
 from actions.safety import ActionSafeguarding
 from bot.content import get_pack, list_packs, quiz_items, safety_help
 from bot.store import repository, safeguarding

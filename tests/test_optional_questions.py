@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.content import get_pack, list_packs, loader
-from bot.content.loader import Question
+from bot.content.model import Question
 from bot.staff import reviews
 from bot.staff.export import build_export
 from bot.store import repository

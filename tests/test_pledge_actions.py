@@ -8,24 +8,13 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.concerns import (
-    MORE_IDEAS,
-    ActionAskConcernPrinciple,
-    ActionSaveConcern,
-    ValidateConcernForm,
-    idea_pages,
-)
-from actions.pledges import (
-    PAGE_SIZE,
-    ActionAskPledgeAgreed,
-    ActionAskPledgeKind,
-    ActionSavePledge,
-    ActionWithdrawPledge,
-    ValidatePledgeForm,
-    kind_of,
-    pledge_items,
-    pledge_pages,
-)
+from actions.concern_ideas import MORE_IDEAS, idea_pages
+from actions.concerns import ActionAskConcernPrinciple, ActionSaveConcern, ValidateConcernForm
+from actions.pledge_form import ValidatePledgeForm
+from actions.pledge_questions import ActionAskPledgeAgreed, ActionAskPledgeKind
+from actions.pledge_rules import PAGE_SIZE, pledge_items, pledge_pages
+from actions.pledge_signed import ActionSavePledge, ActionWithdrawPledge
+from actions.pledge_words import kind_of
 from bot.content import get_pack
 from bot.store import concerns, pledges
 from bot.store.db import unit_of_work

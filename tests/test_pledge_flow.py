@@ -15,14 +15,17 @@ import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.pledges as flow
-from actions.pledges import (
+from actions.pledge_form import ValidatePledgeForm
+from actions.pledge_questions import (
+    ActionAskPledgeAgain,
     ActionAskPledgeAgreed,
+    ActionAskPledgeArea,
     ActionAskPledgeKind,
-    ActionSavePledge,
-    ValidatePledgeForm,
-    kind_of,
 )
+from actions.pledge_register import ActionShowRegister
+from actions.pledge_rules import pages_of, pledge_items, pledge_pack
+from actions.pledge_signed import ActionSavePledge
+from actions.pledge_words import kind_of
 from bot.content import list_packs
 from bot.staff.routes import routes as public_routes
 from bot.store import pledges
@@ -124,7 +127,7 @@ def test_with_no_area_chosen_the_area_is_asked_before_anything_else(database):
     slots, said = start({})
     assert said == []
     assert next_question(slots) == "pledge_area"
-    [message] = ask(flow.ActionAskPledgeArea(), slots, "i pledge", intent="sign_pledge")
+    [message] = ask(ActionAskPledgeArea(), slots, "i pledge", intent="sign_pledge")
     assert message["response"] == "utter_pledge_choose_area"
     assert [b["payload"] for b in message["buttons"]] == [
         f'/choose_area{{"area": "{area}"}}' for area in AREAS
@@ -197,7 +200,7 @@ def test_after_signing_i_pledge_says_what_was_signed_and_offers_choices(database
     slots, said = start({"area": "wirral"}, "i pledge")
     assert said == []
     assert next_question(slots) == "pledge_again"
-    [message] = ask(flow.ActionAskPledgeAgain(), slots, "i pledge", intent="sign_pledge")
+    [message] = ask(ActionAskPledgeAgain(), slots, "i pledge", intent="sign_pledge")
     assert message["response"] == "utter_pledge_signed_before"
     assert "Wirral" in message["pledges"] and "parent or carer" in message["pledges"]
     assert pledges_date_today() in message["pledges"]
@@ -282,9 +285,7 @@ def test_a_rule_answers_who_signed_with_the_register():
 def test_the_register_for_the_persons_area_names_who_signed_and_links_the_list(database):
     sign_council()
     sign_as_parent("birmingham", sender="web-parent")
-    _, [message] = run(
-        flow.ActionShowRegister(), {"area": "birmingham"}, "see_register", "who signed?"
-    )
+    _, [message] = run(ActionShowRegister(), {"area": "birmingham"}, "see_register", "who signed?")
     assert message["response"] == "utter_register_area"
     assert "Birmingham City Council" in message["signers"]
     assert message["link"].endswith("/pledges#birmingham")
@@ -295,9 +296,7 @@ def test_the_register_for_the_persons_area_names_who_signed_and_links_the_list(d
 
 
 def test_with_no_area_known_the_whole_list_is_linked_with_a_button_per_area(database):
-    _, [message] = run(
-        flow.ActionShowRegister(), {}, "see_register", "can i see who else has signed"
-    )
+    _, [message] = run(ActionShowRegister(), {}, "see_register", "can i see who else has signed")
     assert message["response"] == "utter_register_choose_area"
     assert message["link"].endswith("/pledges")
     assert [b["payload"] for b in message["buttons"]] == [
@@ -309,7 +308,7 @@ def test_with_no_area_known_the_whole_list_is_linked_with_a_button_per_area(data
 def test_an_area_named_in_the_question_is_the_one_shown(database):
     area = [{"entity": "area", "value": "halton"}]
     _, [message] = run(
-        flow.ActionShowRegister(), {"area": "wirral"}, "see_register", "who signed in halton", area
+        ActionShowRegister(), {"area": "wirral"}, "see_register", "who signed in halton", area
     )
     assert message["response"] == "utter_register_area_none" and message["area"] == "Halton"
     assert message["link"].endswith("/pledges#halton")
@@ -410,17 +409,17 @@ def test_unrecognised_words_get_the_same_questions_own_message(database, slot, s
 
 def test_the_question_asked_again_is_the_same_question(database):
     sign_as_parent("halton")
-    again = ask(flow.ActionAskPledgeAgain(), {}, "purple")
+    again = ask(ActionAskPledgeAgain(), {}, "purple")
     assert [m["response"] for m in again] == ["utter_pledge_signed_before"]
-    area = ask(flow.ActionAskPledgeArea(), {"pledge_again": "yes"}, "purple")
+    area = ask(ActionAskPledgeArea(), {"pledge_again": "yes"}, "purple")
     assert [m["response"] for m in area] == ["utter_pledge_choose_area"]
 
 
 def last_page(kind: str = "young_people", area: str = "wokingham") -> dict[str, Any]:
     slots, _ = pledge_step({"area": area, "pledge_area": area}, "pledge_kind", kind)
     for _ in range(10):
-        items, _ = flow.pledge_items(flow.pledge_pack(make_tracker(slots=slots)), kind)
-        if int(slots.get("pledge_page") or 0) >= flow.pages_of(items) - 1:
+        items, _ = pledge_items(pledge_pack(make_tracker(slots=slots)), kind)
+        if int(slots.get("pledge_page") or 0) >= pages_of(items) - 1:
             return slots
         slots, _ = pledge_step(slots, "pledge_agreed", "/skip_question", "skip_question")
     raise AssertionError("never reached the last part")

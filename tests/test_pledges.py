@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.cli import main
+from bot.reports.cells import safe_cell
+from bot.reports.register import CharterRegister, build_register, register_csv, register_json
 from bot.server import create_app
 from bot.settings import Settings
-from bot.staff.cells import safe_cell
-from bot.staff.register import CharterRegister, build_register, register_csv, register_json
 from bot.store import pledges, repository
 from bot.store.db import unit_of_work
 from bot.store.models import Pledge

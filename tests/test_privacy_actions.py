@@ -7,8 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.privacy import ActionForgetMe, ActionShowMyData
-from bot.channels.rasa_client import FORGET_CONVERSATION
 from bot.content import get_pack
+from bot.names import FORGET_CONVERSATION
 from bot.settings import PROJECT_ROOT
 from bot.store import concerns, pledges, repository, safeguarding
 from bot.store.db import unit_of_work

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from bot.cli import main
 from bot.content import get_pack
 from bot.server import create_app
-from bot.staff import accounts, quality
+from bot.staff import accounts, quality, quality_files, quality_sums
 from bot.store import repository
 from bot.store.db import engine_for, unit_of_work
 from bot.store.models import QualityAssessment, QualityNextSteps, QualityRating
@@ -95,16 +95,16 @@ def test_an_assessment_is_saved_and_read_back(database):
         ("welcome_care_respect", "Send agendas a week ahead.", None, None)
     ]
     with unit_of_work() as session:
-        report = quality.organisation_report(session, "wokingham send team")
+        report = quality_sums.organisation_report(session, "wokingham send team")
     assert report.organisation == ORG and [c.assessed_on for c in report.assessments] == [FIRST]
     welcome = report.headings[0]
-    assert welcome.statements[0].latest == quality.Rated(
+    assert welcome.statements[0].latest == quality_sums.Rated(
         7, "The forum says so.\nMinutes show it.", None
     )
-    assert welcome.statements[2].latest == quality.NOT_RATED
-    assert welcome.averages[0] == quality.Average(Decimal("3.5"), 2)
+    assert welcome.statements[2].latest == quality_sums.NOT_RATED
+    assert welcome.averages[0] == quality_sums.Average(Decimal("3.5"), 2)
     assert welcome.next_steps[0].needs_now == "Send agendas a week ahead."
-    assert report.headings[1].averages[0] == quality.Average(None, 0)
+    assert report.headings[1].averages[0] == quality_sums.Average(None, 0)
 
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
@@ -287,10 +287,10 @@ def test_the_report_over_two_dates_on_both_stores(store_url):
     engine = engine_for(store_url)
     assess_twice(engine)
     with unit_of_work(engine) as session:
-        report = quality.organisation_report(session, "  wokingham send TEAM ")
-        listed = quality.list_organisations(session)
-        assert quality.organisation_report(session, "Nobody") is None
-        assert quality.organisation_report(session, ORG, "wirral") is None
+        report = quality_sums.organisation_report(session, "  wokingham send TEAM ")
+        listed = quality_sums.list_organisations(session)
+        assert quality_sums.organisation_report(session, "Nobody") is None
+        assert quality_sums.organisation_report(session, ORG, "wirral") is None
     assert [c.assessed_on for c in report.assessments] == [FIRST, SECOND]
     # The name as typed in the latest assessment.
     assert report.organisation == ORG.upper() and report.charter == "wokingham"
@@ -315,7 +315,7 @@ def test_the_report_over_two_dates_on_both_stores(store_url):
 def test_the_json_report_has_every_assessment(database):
     assess_twice()
     with unit_of_work() as session:
-        data = quality.report_data(quality.organisation_report(session, ORG))
+        data = quality_files.report_data(quality_sums.organisation_report(session, ORG))
     assert [a["assessed_on"] for a in data["assessments"]] == [FIRST, SECOND]
     first = data["assessments"][0]["headings"][0]
     assert (first["name"], first["average"], first["band"], first["rated"]) == (
@@ -584,7 +584,7 @@ def test_the_csv_parses_back_and_formulas_are_neutralised(staff):
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment;" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert list(rows[0]) == list(quality.CSV_COLUMNS)
+    assert list(rows[0]) == list(quality_files.CSV_COLUMNS)
     assert len(rows) == 2 * (25 + 4)  # per date: each statement, then each heading
     assert {r["organisation"] for r in rows} == {"'" + organisation}
     first = [r for r in rows if r["assessed_on"] == FIRST]

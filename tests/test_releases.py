@@ -6,10 +6,10 @@ import json
 import random
 
 from bot.content import get_pack
+from bot.names import AGE_BANDS, ANSWER_VALUES, LADDER_PLACES, LADDER_QUESTION
 from bot.staff.export import build_export, export_csv, export_json
 from bot.store import repository
 from bot.store.db import unit_of_work
-from bot.store.models import AGE_BANDS, ANSWER_VALUES, LADDER_PLACES, LADDER_QUESTION
 from bot.store.releases import release_due
 
 MIN_GROUP = 5

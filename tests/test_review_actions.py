@@ -8,12 +8,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.review import (
-    ActionAskReviewAnswer,
-    ActionFinishReview,
-    ActionStartReview,
-    ValidateReviewForm,
-)
+from actions.review import ActionAskReviewAnswer, ActionStartReview, ValidateReviewForm
+from actions.review_closing import ActionFinishReview
 from actions.welcome import ActionGreet
 from bot.content import get_pack, list_packs
 from bot.settings import get_settings

@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from bot.content import get_pack, list_packs
-from bot.content.loader import MAX_WORDS, _glossary
+from bot.content.fields import MAX_WORDS
+from bot.content.glossary import _glossary
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.sent_messages import Conversation, Sent, conversations
 from tests.test_easy_read import (
@@ -48,9 +49,7 @@ def _phrase(words: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(words)}(?![\w-])", re.I)
 
 
-ONE_WORD = {
-    use: [_phrase(other) for other in others] for use, others in WORDS["one_word"].items()
-}
+ONE_WORD = {use: [_phrase(other) for other in others] for use, others in WORDS["one_word"].items()}
 IDIOMS = [_phrase(idiom) for idiom in WORDS["idioms"]]
 ALLOWED_CAPITALS = set(WORDS["capitals_allowed"]) | {
     entry["term"] for entry in _glossary().values() if entry["term"].isupper()

@@ -17,8 +17,9 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 
-from bot.channels.rasa_client import FORGET_CONVERSATION, RETRY_SECONDS, RasaGateway, RasaReply
+from bot.channels.rasa_client import RETRY_SECONDS, RasaGateway, RasaReply
 from bot.channels.turn import forget_everywhere
+from bot.names import FORGET_CONVERSATION
 from bot.settings import Settings
 from bot.store import concerns
 from bot.store.db import engine_for, in_thread, unit_of_work

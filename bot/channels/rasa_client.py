@@ -38,9 +38,6 @@ class RasaRefused(RasaUnavailable):
     """Rasa answered 503: it could not handle the message (a store or lock was away)."""
 
 
-# What an action can ask the channel to do after the turn (a custom message).
-FORGET_CONVERSATION = "forget_conversation"
-
 
 @dataclass(frozen=True)
 class RasaReply:

@@ -49,9 +49,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.alerts.desk import AlertDesk
 from bot.channels.inbound import MAX_MESSAGE_CHARS, Inbound, button_payload, pseudonym, typed_text
-from bot.channels.rasa_client import FORGET_CONVERSATION, RasaGateway, make_gateway
+from bot.channels.rasa_client import RasaGateway, make_gateway
 from bot.channels.turn import Conversation
 from bot.content import channel_message
+from bot.names import FORGET_CONVERSATION
 from bot.request_limits import read_json
 from bot.safety import safety_check
 from bot.settings import Settings

@@ -21,7 +21,6 @@ from typing import Any
 
 from bot.alerts.desk import AlertDesk
 from bot.channels.rasa_client import (
-    FORGET_CONVERSATION,
     UNAVAILABLE,
     RasaGateway,
     RasaReply,
@@ -30,6 +29,7 @@ from bot.channels.rasa_client import (
     kind_reply,
 )
 from bot.content import CharterPack, ContentError, channel_message, get_pack, safety_help
+from bot.names import FORGET_CONVERSATION
 from bot.safety import NONE, POSSIBLE, SEVERE, Assessment, SafetyCheck, safety_check
 from bot.safety.triage import answer_to_check
 from bot.settings import Settings

@@ -304,7 +304,7 @@ class GlossaryTermExtractor(PhraseEntityExtractor):
     capitals_only = CAPITALS_ONLY
 
     def names(self) -> dict[str, str]:
-        from bot.content.loader import glossary_names
+        from bot.content.glossary import glossary_names
 
         return glossary_names()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.store.models import AGE_BANDS, ROLES
+from bot.names import AGE_BANDS, ROLES
 
 _ROLE_WORDS = {
     "practitioner": (

@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from bot.store.models import ANSWER_VALUES
+from bot.names import ANSWER_VALUES
 
 ANSWER_WORDS = {
     "yes": "Yes",

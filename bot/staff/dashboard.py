@@ -29,8 +29,19 @@ from starlette.routing import Route
 from telegram.error import TelegramError
 
 from bot.content import CharterPack, get_pack, list_packs
+from bot.names import ANSWER_VALUES, CONCERN_STATUSES
+from bot.reports.register import CharterRegister, build_register
 from bot.settings import Settings
-from bot.staff import accounts, login_guard, quality, reviews, security, sessions
+from bot.staff import (
+    accounts,
+    login_guard,
+    quality,
+    quality_files,
+    quality_sums,
+    reviews,
+    security,
+    sessions,
+)
 from bot.staff.charts import ANSWER_WORDS
 from bot.staff.export import (
     CHANNEL_KEYS,
@@ -41,11 +52,10 @@ from bot.staff.export import (
     export_json,
     export_xlsx,
 )
-from bot.staff.register import CharterRegister, build_register
 from bot.staff.routes import TEMPLATES, long_date
 from bot.store import concerns, repository, updates
 from bot.store.db import engine_for, in_thread, unit_of_work
-from bot.store.models import ANSWER_VALUES, CONCERN_STATUSES, Concern
+from bot.store.models import Concern
 
 logger = logging.getLogger(__name__)
 
@@ -870,9 +880,9 @@ async def concern_status(request: Request) -> Response:
 # ---- Quality indicators: staff's self-assessment of organisations ---------------------------
 
 
-def _quality_list(url: str) -> list[quality.OrganisationSummary]:
+def _quality_list(url: str) -> list[quality_sums.OrganisationSummary]:
     with unit_of_work(engine_for(url)) as session:
-        return quality.list_organisations(session)
+        return quality_sums.list_organisations(session)
 
 
 @staff_only()
@@ -999,10 +1009,12 @@ async def save_quality(request: Request) -> Response:
 
 def _quality_report(url: str, organisation: str, charter: str | None) -> object:
     with unit_of_work(engine_for(url)) as session:
-        return quality.organisation_report(session, organisation, charter) or False
+        return quality_sums.organisation_report(session, organisation, charter) or False
 
 
-async def _find_quality_report(request: Request, kind: str) -> quality.QualityReport | Response:
+async def _find_quality_report(
+    request: Request, kind: str
+) -> quality_sums.QualityReport | Response:
     organisation = request.query_params.get("organisation", "")
     charter = request.query_params.get("charter") or None
     if not organisation.strip() or len(organisation) > quality.ORGANISATION_MAX:
@@ -1061,7 +1073,7 @@ async def quality_report_csv(request: Request) -> Response:
     slug = re.sub(r"[^a-z0-9]+", "-", quality.fold(found.organisation)).strip("-")[:60]
     name = f"quality-{slug or 'organisation'}-{found.charter}.csv"
     return Response(
-        quality.report_csv(found).encode("utf-8"),
+        quality_files.report_csv(found).encode("utf-8"),
         media_type=DOWNLOADS["csv"][0],
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )

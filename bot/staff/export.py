@@ -25,17 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.content import ContentError, get_pack
-from bot.staff.cells import safe_cell
+from bot.names import ANSWER_VALUES, LADDER_PLACES, LADDER_QUESTION, LEVEL_PLACE, ROLES
+from bot.reports.cells import safe_cell
 from bot.staff.redact import redact
-from bot.store.models import (
-    ANSWER_VALUES,
-    LADDER_PLACES,
-    LADDER_QUESTION,
-    LEVEL_PLACE,
-    ROLES,
-    Pledge,
-    Review,
-)
+from bot.store.models import Pledge, Review
 from bot.store.releases import Released, released_comments, released_counts
 from bot.store.retention import UNKNOWN_ROLE
 from bot.store.updates import updates_for

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.staff.register import CharterRegister, build_register, register_json
+from bot.reports.register import CharterRegister, build_register, register_json
 from bot.store.db import engine_for, in_thread, unit_of_work
 
 TEMPLATES = Environment(

@@ -42,7 +42,7 @@ from bot.store.models import SafeguardingFlag
 PAGE_PATH = "/staff/safeguarding"
 LEVEL_WORDS = {"severe": "Severe: help given at once", "possible": "Possible: gently checked"}
 CHECK_WORDS = {
-    "asked": "Asked \"Is someone hurt or in danger now?\": no answer yet",
+    "asked": 'Asked "Is someone hurt or in danger now?": no answer yet',
     "yes": "Answered yes: treated as severe",
     "no": "Answered no: the chat carried on",
     "moved_on": "Did not answer the check: the chat carried on",

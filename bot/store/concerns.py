@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.names import CONCERN_STATUSES
 from bot.store import text as plain
-from bot.store.models import CONCERN_STATUSES, Concern, OutboxMessage, utcnow
+from bot.store.models import Concern, OutboxMessage, utcnow
 
 ABOUT_MAX = 300
 WHAT_MAX = 2000

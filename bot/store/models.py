@@ -24,24 +24,6 @@ from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
 
-ANSWER_VALUES = ("yes", "partly", "no", "unsure", "skipped")
-# Where a family placed the work on the ladder, in three easy steps (Wokingham's
-# groups: doing to, doing for, doing with), kept as the answer to LADDER_QUESTION.
-LADDER_QUESTION = "ladder"
-LADDER_PLACES = ("doing_to", "doing_for", "doing_with", "not_sure")
-# Where each staff level (``copro review create --level``) sits on those steps.
-LEVEL_PLACE = {
-    "coercing": "doing_to",
-    "instructing": "doing_to",
-    "informing": "doing_for",
-    "consulting": "doing_for",
-    "engaging": "doing_for",
-    "co-designing": "doing_with",
-    "co-producing": "doing_with",
-}
-ROLES = ("parent_carer", "young_person", "practitioner")
-AGE_BANDS = ("under_13", "13_15", "16_17", "18_25", "over_25")
-
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -84,6 +66,7 @@ class Review(Base):
     @property
     def optional_question_ids(self) -> tuple[str, ...]:
         return tuple(filter(None, (self.optional_questions or "").split(",")))
+
     updates = relationship(
         "ReviewUpdate", back_populates="review", order_by="ReviewUpdate.id", cascade="all"
     )
@@ -257,10 +240,6 @@ class ResponseTally(Base):
     role = Column(String(32), nullable=False)
     channel = Column(String(32), nullable=False)
     count = Column(Integer, nullable=False)
-
-
-SIGNER_KINDS = ("organisation", "parent_carer_forum", "parents_and_carers", "young_people")
-CONCERN_STATUSES = ("new", "in_progress", "resolved")
 
 
 class FrameworkReview(Base):

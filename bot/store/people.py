@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.store.models import LADDER_QUESTION, Answer, ReviewResponse
+from bot.names import LADDER_QUESTION
+from bot.store.models import Answer, ReviewResponse
 
 
 def has_answered() -> ColumnElement:

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.names import FAMILY_KINDS, SIGNER_KINDS
 from bot.store import names
-from bot.store.models import SIGNER_KINDS, FrameworkReview, Pledge, utcnow
+from bot.store.models import FrameworkReview, Pledge, utcnow
 
 NAME_MAX = 120
 FIRST_NAME_MAX = 40
-FAMILY_KINDS = ("parents_and_carers", "young_people")
 # Words people put before their name: "my name is Sam", "I'm Sam", "it's Sam".
 _NAME_LEAD_IN = re.compile(r"^(my name is|my name's|i am|i'm|im|it's|its|call me|this is)\s+", re.I)
 

@@ -9,13 +9,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.names import AGE_BANDS, ANSWER_VALUES, LADDER_PLACES, LADDER_QUESTION, ROLES
 from bot.store import concerns, pledges, telegram
 from bot.store.models import (
-    AGE_BANDS,
-    ANSWER_VALUES,
-    LADDER_PLACES,
-    LADDER_QUESTION,
-    ROLES,
     Answer,
     Concern,
     Pledge,

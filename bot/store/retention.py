@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.names import FAMILY_KINDS
 from bot.store import concerns
 from bot.store.models import (
     Answer,
@@ -30,7 +31,6 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.people import has_answered
-from bot.store.pledges import FAMILY_KINDS
 
 UNKNOWN_ROLE = "unknown"
 # A safety flag is deleted only once staff have dealt with it.

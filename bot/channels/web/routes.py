@@ -15,7 +15,6 @@ from starlette.staticfiles import StaticFiles
 
 from bot.channels.inbound import button_payload, pseudonym, typed_text
 from bot.channels.rasa_client import (
-    FORGET_CONVERSATION,
     KEPT,
     UNAVAILABLE,
     RasaUnavailable,
@@ -24,6 +23,7 @@ from bot.channels.rasa_client import (
 from bot.channels.turn import conversation_of
 from bot.channels.web.sessions import KEEP, keeps_signed_in
 from bot.content import channel_message
+from bot.names import FORGET_CONVERSATION
 from bot.request_limits import read_json
 from bot.store import concerns, repository
 from bot.store.db import engine_for, in_thread, unit_of_work

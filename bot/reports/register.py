@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.content import CharterPack, list_packs
-from bot.staff.cells import safe_cell
+from bot.reports.cells import safe_cell
 from bot.store import pledges as store
 from bot.store.models import Pledge
 

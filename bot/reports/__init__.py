@@ -1,0 +1,1 @@
+"""Reports built from the store for more than one reader: the chat, the staff pages and the CLI."""

@@ -12,7 +12,7 @@ SPACY := var/spacy/en_copro/COPRO_BUILD
 SAFETY := var/safety/BUILT_FROM
 SAFETY_INPUTS := bot/safety/data/risk.jsonl bot/safety/classifier.py bot/safety/text.py bot/safety/rules/_text_speak.yml
 MODEL := models/current.tar.gz
-TRAINING := domain.yml config.yml $(shell find nlu_data -name '*.yml' 2>/dev/null) bot/nlp/components.py
+TRAINING := domain.yml config.yml $(shell find nlu_data -name '*.yml' 2>/dev/null) bot/nlp/components.py bot/nlp/trained.py bot/nlp/phrases.py
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

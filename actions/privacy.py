@@ -21,6 +21,7 @@ from bot.names import FORGET_CONVERSATION, LADDER_QUESTION
 from bot.settings import get_settings
 from bot.store import repository, safeguarding
 from bot.store.db import unit_of_work
+from bot.store.held import Forgotten, HeldData
 
 ANSWER_WORDS = {
     "yes": "✅ Yes",
@@ -76,7 +77,7 @@ def question_text(charter: str, question_id: str) -> str:
     return question.text if question is not None else question_id
 
 
-def describe(held: repository.HeldData) -> str:
+def describe(held: HeldData) -> str:
     """Everything held, as short easy-read lines."""
     lines = []
     if held.first_seen is not None:
@@ -129,7 +130,7 @@ def describe(held: repository.HeldData) -> str:
     return "\n".join(lines).strip()
 
 
-def only_safety_kept(held: repository.HeldData) -> bool:
+def only_safety_kept(held: HeldData) -> bool:
     """Nothing is held but messages kept for safety, which "forget me" does not delete."""
     return bool(held.safety_messages) and not (
         held.first_seen is not None or held.pledges or held.concerns or held.telegram_chat
@@ -153,7 +154,7 @@ def why_safety_kept(
     )
 
 
-def others_deleted(forgotten: repository.Forgotten) -> str:
+def others_deleted(forgotten: Forgotten) -> str:
     """Short lines about deleted pledges and concerns (empty when there were none)."""
     lines = []
     if forgotten.pledges_deleted:

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.content import get_pack  # noqa: E402
-from bot.staff.export import build_export, export_csv, export_json, export_xlsx  # noqa: E402
+from bot.staff.export import build_export  # noqa: E402
+from bot.staff.export_files import export_csv, export_json, export_xlsx  # noqa: E402
 from bot.store.db import engine_for, unit_of_work, upgrade  # noqa: E402
 from bot.store.models import Answer, Respondent, Review, ReviewResponse, utcnow  # noqa: E402
 

@@ -467,7 +467,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Aggregated feedback, small groups withheld (the export contract)."""
     from tqdm import tqdm
 
-    from bot.staff.export import build_export, export_csv, export_json, export_xlsx
+    from bot.staff.export import build_export
+    from bot.staff.export_files import export_csv, export_json, export_xlsx
     from bot.store.db import unit_of_work, upgrade
 
     settings = get_settings()

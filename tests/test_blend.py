@@ -13,7 +13,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlp.components import BlendedIntentClassifier, TypedWordsDIETClassifier, payload_intent
+from bot.nlp.trained import BlendedIntentClassifier, TypedWordsDIETClassifier, payload_intent
 
 # Three made-up features: the first means "yes", the second "no", the third "bye".
 YES, NO, BYE = [1, 0, 0], [0, 1, 0], [0, 0, 1]

@@ -95,7 +95,8 @@ def test_the_chat_server_command_serves_the_page(tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
+        # About 5 s on a quiet machine; far longer while other heavy jobs run.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
             try:
                 page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
@@ -103,7 +104,8 @@ def test_the_chat_server_command_serves_the_page(tmp_path):
             except httpx.HTTPError:
                 time.sleep(0.3)
         else:
-            raise AssertionError(process.communicate(timeout=5)[0].decode()[-2000:])
+            process.terminate()
+            raise AssertionError(process.communicate(timeout=10)[0].decode()[-2000:])
         assert page.status_code == 200 and "/static/widget.js" in page.text
         assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
     finally:

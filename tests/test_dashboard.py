@@ -33,15 +33,8 @@ from bot.staff.dashboard import CHANNEL_WORDS, ROLE_WORDS
 from bot.staff.export import CHANNEL_KEYS, ROLE_KEYS, build_export
 from bot.store import concerns, pledges, repository, safeguarding, updates
 from bot.store.db import unit_of_work
-from bot.store.models import (
-    Concern,
-    OutboxMessage,
-    QualityAssessment,
-    Review,
-    SafeguardingFlag,
-    StaffAccount,
-    utcnow,
-)
+from bot.store.models import Concern, OutboxMessage, Review, SafeguardingFlag, utcnow
+from bot.store.staff_models import QualityAssessment, StaffAccount
 from tests.test_web_chat import StandInRasa
 
 SECRET = "dashboard-test-secret-q7Vx2LmZ9pK4wR8s"

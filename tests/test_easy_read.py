@@ -24,7 +24,7 @@ from bot.content import list_packs, quiz_items
 from bot.content.fields import MAX_WORDS
 from bot.content.glossary import _glossary
 from bot.content.messages import _channel_messages
-from bot.nlp.components import GlossaryTermExtractor
+from bot.nlp.phrases import GlossaryTermExtractor
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

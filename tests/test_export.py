@@ -12,7 +12,8 @@ import pytest
 from bot.cli import main
 from bot.content import get_pack
 from bot.names import ANSWER_VALUES
-from bot.staff.export import build_export, export_csv, export_json, suppress_counts
+from bot.staff.export import build_export, suppress_counts
+from bot.staff.export_files import export_csv, export_json
 from bot.store import repository
 from bot.store.db import unit_of_work
 from bot.store.models import AnswerTally, ResponseTally, utcnow

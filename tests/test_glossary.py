@@ -9,7 +9,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.content.glossary import glossary_names, glossary_terms, lookup_term
-from bot.nlp.components import CAPITALS_ONLY, GlossaryTermExtractor
+from bot.nlp.phrases import CAPITALS_ONLY, GlossaryTermExtractor
 
 EXTRACTOR = GlossaryTermExtractor()
 PHRASINGS = ["what is {}", "whats a {} pls", "what does {} stand for?", "{}?? never heard of it"]

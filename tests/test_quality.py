@@ -19,7 +19,7 @@ from bot.server import create_app
 from bot.staff import accounts, quality, quality_files, quality_sums
 from bot.store import repository
 from bot.store.db import engine_for, unit_of_work
-from bot.store.models import QualityAssessment, QualityNextSteps, QualityRating
+from bot.store.staff_models import QualityAssessment, QualityNextSteps, QualityRating
 from tests import test_store
 from tests.test_dashboard import NAME, PNG, Tables, add_account, log_in, post, settings_for
 

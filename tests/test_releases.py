@@ -7,7 +7,8 @@ import random
 
 from bot.content import get_pack
 from bot.names import AGE_BANDS, ANSWER_VALUES, LADDER_PLACES, LADDER_QUESTION
-from bot.staff.export import build_export, export_csv, export_json
+from bot.staff.export import build_export
+from bot.staff.export_files import export_csv, export_json
 from bot.store import repository
 from bot.store.db import unit_of_work
 from bot.store.releases import release_due

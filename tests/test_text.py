@@ -19,13 +19,11 @@ from bot.store.models import (
     Concern,
     OutboxMessage,
     Pledge,
-    QualityAssessment,
-    QualityNextSteps,
-    QualityRating,
     Review,
     ReviewUpdate,
     SafeguardingFlag,
 )
+from bot.store.staff_models import QualityAssessment, QualityNextSteps, QualityRating
 from bot.store.text import clean_text
 from tests.test_export import make_review
 from tests.test_updates import answered

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from bot.cli import main
 from bot.server import create_app
 from bot.settings import Settings
-from bot.staff.export import build_export, export_json, export_xlsx
+from bot.staff.export import build_export
+from bot.staff.export_files import export_json, export_xlsx
 from bot.store import concerns, repository, updates
 from bot.store.db import unit_of_work
 from tests.test_export import answer, make_review

@@ -1,4 +1,10 @@
-"""Custom Rasa NLU components. Imported only by Rasa, never by the action server."""
+"""Rule components that decide the intent, and the base they share.
+
+Each rule (the safety check, wordless messages, "what is X?" questions, review
+codes, scores) runs after the classifiers and, when it applies, sets the intent
+for sure. The trained classifiers are in bot.nlp.trained, the phrase extractors
+in bot.nlp.phrases. Imported only by Rasa, never by the action server.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +15,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
-from rasa.nlu.classifiers.diet_classifier import DIETClassifier
-from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.constants import INTENT_MESSAGE_PREFIX
-from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    METADATA,
-    TEXT,
-)
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 SAFEGUARDING = "safeguarding"
 NEED_HELP = "need_help"
@@ -54,118 +47,6 @@ def decide(message: Message, intent: str) -> None:
         if r["name"] != intent
     ]
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-
-
-def payload_intent(message: Message) -> str | None:
-    """The intent a button's payload names ("/affirm"), or None for typed words.
-
-    Read by Rasa's own parser, the one its RegexMessageHandler uses, so a message
-    is left to the classifiers exactly when the handler will not set its intent.
-    """
-    text = message.get(TEXT) or ""
-    if not text.strip().startswith(INTENT_MESSAGE_PREFIX):
-        return None
-    unpacked = YAMLStoryReader.unpack_regex_message(Message(data={TEXT: text}))
-    return (unpacked.get(INTENT) or {}).get(INTENT_NAME_KEY)
-
-
-@DefaultV1Recipe.register(
-    [
-        DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
-        DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR,
-    ],
-    is_trainable=True,
-)
-class TypedWordsDIETClassifier(DIETClassifier):
-    """DIET, asked only about typed words.
-
-    A button's payload (`/affirm`) names its intent, which Rasa's
-    RegexMessageHandler sets at the end of the pipeline whatever was guessed.
-    Most messages in a review are button presses: running the network on them
-    cost a Rasa server a tenth of its time per message. The payload's intent is
-    set here (sure), so the components after this see what the handler will set.
-    """
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        known = set(self.index_label_id_mapping.values())
-        typed = []
-        for message in messages:
-            intent = payload_intent(message)
-            if intent in known:
-                sure = {"name": intent, "confidence": 1.0}
-                message.set(INTENT, sure, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [sure], add_to_output=True)
-            else:
-                typed.append(message)
-        super().process(typed)
-        return messages
-
-
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class BlendedIntentClassifier(LogisticRegressionClassifier):
-    """A second opinion on the intent, combined with DIET's.
-
-    A logistic regression over the same word and character counts DIET sees.
-    The two make different mistakes, mostly on short answers of a word never
-    seen in training ("dreadful", "cheerio"). Their confidences are multiplied
-    and scaled to add up to 1 (the product rule): when both agree the result is
-    as sure as DIET alone, so the fallback and the typed-answer threshold keep
-    their meaning; when they disagree it is less sure, and the person is asked
-    again. Rasa's class gives training and safe storage (skops); this one only
-    changes what `process` does. Whether a message is `safeguarding` is decided
-    after this, by :class:`SafetyIntent`.
-    """
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {
-            **LogisticRegressionClassifier.get_default_config(),
-            # Rasa's 100 steps stop before the fit converges on 30 intents.
-            "max_iter": 1000,
-        }
-
-    def _create_X(self, messages: list[Message]) -> Any:  # noqa: N802 - Rasa's name
-        """Rasa's features with each count c taken as log(1 + c).
-
-        On raw counts (a long message has many letter groups) the fit needed about
-        720 steps; on log counts about 250, three times faster to train, with the
-        same held-out score.
-        """
-        return super()._create_X(messages).log1p()
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        if not hasattr(self.clf, "classes_"):
-            return messages  # no training data: DIET's guess stands
-        # An empty message has no features, and a button's payload names its
-        # intent: DIET's guess (or the payload's) stands for them.
-        known = set(self.clf.classes_)
-        featured = [
-            m
-            for m in messages
-            if m.get_sparse_features(attribute=TEXT)[1] is not None
-            and payload_intent(m) not in known
-        ]
-        if not featured:
-            return messages
-        linear_all = self.clf.predict_proba(self._create_X(featured))
-        for message, linear in zip(featured, linear_all, strict=True):
-            diet = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
-            # DIET names its top ten only: the others were at most its lowest.
-            floor = min(diet.values(), default=1.0)
-            linear_by_name = dict(zip(self.clf.classes_, linear.tolist(), strict=True))
-            products = {name: diet.get(name, floor) * p for name, p in linear_by_name.items()}
-            total = sum(products.values()) or 1.0
-            ranking = sorted(
-                ({"name": name, "confidence": v / total} for name, v in products.items()),
-                key=lambda r: -r["confidence"],
-            )[:LABEL_RANKING_LENGTH]
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        # Rasa's class writes its guesses over the training labels; keep them.
-        return training_data
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -221,108 +102,6 @@ class SafetyIntent(RuleComponent):
                 message.set(INTENT, ranking[0] if ranking else fallback, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-
-# Terms that are also everyday words: found only when written in capitals ("SEND", not "send").
-CAPITALS_ONLY = frozenset({"send", "sen", "salt", "ot", "ep", "la", "asc", "ld", "slt", "pcf"})
-
-
-class PhraseEntityExtractor(RuleComponent):
-    """Find known phrases in any message and fill one entity with their canonical value.
-
-    A spaCy PhraseMatcher over names read from content files when Rasa loads the
-    model, so a new name needs no retraining. Matching ignores case, except for
-    names listed in ``capitals_only`` (acronyms that are also everyday words).
-    The longest match wins, and any match replaces what DIET guessed for the entity.
-    """
-
-    entity = ""
-    capitals_only: frozenset[str] = frozenset()
-
-    def names(self) -> dict[str, str]:
-        """Every lower-case name to find, mapped to the entity value it stands for."""
-        raise NotImplementedError
-
-    def __init__(self) -> None:
-        import spacy
-        from spacy.matcher import PhraseMatcher
-
-        self._nlp = spacy.blank("en")
-        self._any_case = PhraseMatcher(self._nlp.vocab, attr="LOWER")
-        self._capitals = PhraseMatcher(self._nlp.vocab, attr="ORTH")
-        self._values: dict[str, str] = {}
-        for name, value in self.names().items():
-            key = f"{self.entity}-{len(self._values)}"
-            self._values[key] = value
-            if name in self.capitals_only:
-                self._capitals.add(key, [self._nlp.make_doc(name.upper())])
-            else:
-                self._any_case.add(key, [self._nlp.make_doc(name)])
-
-    def find(self, text: str) -> list[dict[str, Any]]:
-        doc = self._nlp.make_doc(text)
-        matches = [*self._any_case(doc), *self._capitals(doc)]
-        # Longest match first, so "EHC needs assessment" wins over "EHC".
-        matches.sort(key=lambda m: (m[1], -(m[2] - m[1])))
-        found, taken_until = [], -1
-        for match_id, start, end in matches:
-            if start < taken_until:
-                continue
-            span = doc[start:end]
-            found.append(
-                {
-                    "entity": self.entity,
-                    "value": self._values[self._nlp.vocab.strings[match_id]],
-                    "start": span.start_char,
-                    "end": span.end_char,
-                    "confidence_entity": 1.0,
-                    "extractor": type(self).__name__,
-                }
-            )
-            taken_until = end
-        return found
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT)
-            if not text:
-                continue
-            found = self.find(text)
-            if not found:
-                continue
-            # What the phrase list found wins over anything DIET guessed for this entity.
-            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") != self.entity]
-            message.set(ENTITIES, kept + found, add_to_output=True)
-        return messages
-
-
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class GlossaryTermExtractor(PhraseEntityExtractor):
-    """SEND glossary terms and their other spellings (``bot/content/glossary.yml``) as `term`."""
-
-    entity = "term"
-    capitals_only = CAPITALS_ONLY
-
-    def names(self) -> dict[str, str]:
-        from bot.content.glossary import glossary_names
-
-        return glossary_names()
-
-
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class AreaExtractor(PhraseEntityExtractor):
-    """Local areas that have a charter pack (``bot/content/packs``) as `area` (the pack id)."""
-
-    entity = "area"
-
-    def names(self) -> dict[str, str]:
-        from bot.content import list_packs
-
-        names = {}
-        for pack in list_packs():
-            names[pack.id.replace("_", " ")] = pack.id
-            names[pack.area.lower()] = pack.id
-        return names
 
 
 # The few symbols people send as answers; anything else without words is not understood.

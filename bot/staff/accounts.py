@@ -20,7 +20,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import StaffAccount, StaffSession, utcnow
+from bot.store.models import utcnow
+from bot.store.staff_models import StaffAccount, StaffSession
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024

@@ -43,15 +43,8 @@ from bot.staff import (
     sessions,
 )
 from bot.staff.charts import ANSWER_WORDS
-from bot.staff.export import (
-    CHANNEL_KEYS,
-    ROLE_KEYS,
-    ReviewResult,
-    build_export,
-    export_csv,
-    export_json,
-    export_xlsx,
-)
+from bot.staff.export import CHANNEL_KEYS, ROLE_KEYS, ReviewResult, build_export
+from bot.staff.export_files import export_csv, export_json, export_xlsx
 from bot.staff.routes import TEMPLATES, long_date
 from bot.store import concerns, repository, updates
 from bot.store.db import engine_for, in_thread, unit_of_work

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.content import CharterPack, ContentError, get_pack, list_packs
-from bot.store.models import QualityAssessment, QualityNextSteps, QualityRating
+from bot.store.staff_models import QualityAssessment, QualityNextSteps, QualityRating
 from bot.store.text import clean_text
 
 ORGANISATION_MAX = 200

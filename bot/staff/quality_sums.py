@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.content import ContentError, QualityHeading, get_pack
 from bot.staff.quality import TENTH, band, fold
-from bot.store.models import QualityAssessment, QualityNextSteps, QualityRating
+from bot.store.staff_models import QualityAssessment, QualityNextSteps, QualityRating
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.staff.accounts import StaffMember, as_utc, member, password_print
-from bot.store.models import StaffAccount, StaffSession, utcnow
+from bot.store.models import utcnow
+from bot.store.staff_models import StaffAccount, StaffSession
 
 LIFETIME = timedelta(hours=8)
 # How often "last seen" is written while a session is in use.

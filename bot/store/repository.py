@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from bot.names import AGE_BANDS, ANSWER_VALUES, LADDER_PLACES, LADDER_QUESTION, ROLES
 from bot.store import concerns, pledges, telegram
+from bot.store.held import Forgotten, HeldAnswer, HeldData, HeldReview
 from bot.store.models import (
     Answer,
-    Concern,
-    Pledge,
     Respondent,
     Review,
     ReviewResponse,
@@ -239,50 +237,6 @@ def finish_response(session: Session, response_id: int) -> None:
         response.finished_at = utcnow()
 
 
-@dataclass(frozen=True)
-class HeldAnswer:
-    question_id: str
-    value: str
-    comment: str | None
-
-
-@dataclass(frozen=True)
-class HeldReview:
-    title: str
-    charter: str
-    started_at: datetime
-    finished: bool
-    answers: tuple[HeldAnswer, ...]
-    # Whether they asked to hear what changes ("you said, we did"); None: not asked.
-    hear_back: bool | None = None
-
-
-@dataclass(frozen=True)
-class HeldData:
-    """Everything the store holds about one person (for `my_data`)."""
-
-    first_seen: datetime | None
-    channel: str | None
-    role: str | None
-    age_band: str | None
-    reviews: tuple[HeldReview, ...]
-    safety_messages: int
-    pledges: tuple[Pledge, ...] = ()
-    concerns: tuple[Concern, ...] = ()
-    # True when a Telegram chat id is kept so replies can reach the person.
-    telegram_chat: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return (
-            self.first_seen is None
-            and self.safety_messages == 0
-            and not self.pledges
-            and not self.concerns
-            and not self.telegram_chat
-        )
-
-
 def _respondent_and_flags(session: Session, pseudonym: str) -> tuple[Respondent | None, int]:
     """This person's respondent row (if any) and how many safety flags name them."""
     respondent = session.scalar(select(Respondent).where(Respondent.pseudonym == pseudonym))
@@ -333,20 +287,6 @@ def held_about(session: Session, pseudonym: str) -> HeldData:
         raised,
         chat,
     )
-
-
-@dataclass(frozen=True)
-class Forgotten:
-    """What `forget_person` deleted."""
-
-    answers: int
-    comments: int
-    reviews: int
-    safety_messages_kept: int
-    pledges_deleted: int = 0
-    pledges_anonymised: int = 0
-    concerns: int = 0
-    messages: int = 0
 
 
 def forget_person(session: Session, pseudonym: str) -> Forgotten:

@@ -27,6 +27,7 @@ from bot.names import FORGET_CONVERSATION
 from bot.request_limits import read_json
 from bot.store import concerns, repository
 from bot.store.db import engine_for, in_thread, unit_of_work
+from bot.store.held import HeldData
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -269,7 +270,7 @@ async def waiting(request: Request) -> Response:
     return await _with_waiting(request, sender, [])
 
 
-def _held_as_dict(held: repository.HeldData) -> dict:
+def _held_as_dict(held: HeldData) -> dict:
     return {
         "about": "Everything the co-production companion keeps about you.",
         "first_seen": held.first_seen.isoformat() if held.first_seen else None,
@@ -321,7 +322,7 @@ def _held_as_dict(held: repository.HeldData) -> dict:
     }
 
 
-def _read_held(database_url: str, sender: str) -> repository.HeldData:
+def _read_held(database_url: str, sender: str) -> HeldData:
     with unit_of_work(engine_for(database_url)) as session:
         return repository.held_about(session, sender)
 

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from bot.store import staff_models  # noqa: F401  (registers the staff tables on Base)
 from bot.store.models import Base
 
 config = context.config

@@ -12,8 +12,9 @@ from typing import Any
 from rapidfuzz import fuzz
 from rasa_sdk import Tracker
 
-from actions.pages import in_parts, word_count
+from actions.pages import in_parts
 from bot.content import CharterPack
+from bot.content.fields import word_count
 
 # Which few ideas the question shows when a charter has more than fit in one
 # message: a message has at most six buttons, so four ideas, "More ideas" and

@@ -6,16 +6,10 @@ lists of promises and of a charter's ideas are cut into parts that fit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 Item = TypeVar("Item")
-_WORD = re.compile(r"[\w'’-]+")
-
-
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
 
 
 def in_parts(

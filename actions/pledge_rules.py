@@ -11,8 +11,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import NOT_ASKED, chosen_pack
-from actions.pages import in_parts, word_count
+from actions.pages import in_parts
 from bot.content import CharterPack, ContentError, get_pack
+from bot.content.fields import word_count
 from bot.store import pledges
 
 PAGE_SIZE = 5

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partialmethod
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -16,7 +17,6 @@ from actions.common import (
     in_worker_thread,
     intent_of,
     typed_by_person,
-    wants_to_stop,
 )
 from actions.concern_ideas import (
     BOTH,
@@ -34,7 +34,7 @@ from actions.concern_ideas import (
     says_not_sure,
     wants_more_ideas,
 )
-from actions.forms import typed_words
+from actions.typed_form import Question, TypedWordsForm
 from bot.content import CharterPack
 from bot.store import concerns
 from bot.store.db import unit_of_work
@@ -109,19 +109,30 @@ class ActionAskConcernPrinciple(Action):
         return []
 
 
-class ValidateConcernForm(FormValidationAction):
+class ValidateConcernForm(TypedWordsForm):
+    """Where it happened, what happened, which idea was not kept, and whether to reply."""
+
+    questions = {
+        "concern_about": Question(),
+        "concern_what": Question(),
+        "concern_principle": Question(),
+        # An answer already given, or the form stopped, is kept.
+        "concern_reply": Question(settled=(WANTS_REPLY, NO_REPLY, STOPPED)),
+    }
+
     def name(self) -> str:
         return "validate_concern_form"
 
+    def stop(self, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        return stop_concern(dispatcher)
+
     def _words(
-        self, slot: str, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        return typed_words(
+        return self.typed_words(
             slot,
-            slot_value,
             dispatcher,
             tracker,
-            stop=stop_concern,
             clean=lambda text: concerns.clean_text(text, LIMITS[slot]),
             problem=concerns.TextProblem,
             say_problem=lambda d, problem: d.utter_message(
@@ -130,37 +141,14 @@ class ValidateConcernForm(FormValidationAction):
             is_question=lambda _tracker, text: len(text) < 80,
         )
 
-    def validate_concern_about(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> dict[str, Any]:
-        return self._words("concern_about", slot_value, dispatcher, tracker)
+    check_concern_about = partialmethod(_words, "concern_about")
+    check_concern_what = partialmethod(_words, "concern_what")
 
-    def validate_concern_what(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_concern_principle(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        return self._words("concern_what", slot_value, dispatcher, tracker)
-
-    def validate_concern_principle(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> dict[str, Any]:
-        if slot_value is None or slot_value == NOT_ASKED:
-            return {}
-        if wants_to_stop(tracker):
-            return stop_concern(dispatcher)
         pack = chosen_pack(tracker)
-        text = str(slot_value)
+        text = str(value)
         named = next(tracker.get_latest_entity_values("principle"), None)
         if wants_more_ideas(named, text):
             turned = (page_of(pack, tracker) + 1) % len(idea_pages(pack))
@@ -211,17 +199,9 @@ class ValidateConcernForm(FormValidationAction):
             }
         return self._not_understood(dispatcher)
 
-    def validate_concern_reply(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_concern_reply(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None or slot_value in (WANTS_REPLY, NO_REPLY, STOPPED):
-            return {}
-        if wants_to_stop(tracker):
-            return stop_concern(dispatcher)
         intent = intent_of(tracker)
         if intent == "affirm":
             return {"concern_reply": WANTS_REPLY}

@@ -6,24 +6,15 @@ the organisation's or family member's details. The questions are in ``pledge_que
 
 from __future__ import annotations
 
+from functools import partialmethod
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.area import choose_area
-from actions.common import (
-    NOT_ASKED,
-    confidence_of,
-    in_worker_thread,
-    intent_of,
-    looks_like_question,
-    text_of,
-    wants_to_stop,
-)
-from actions.forms import typed_words
-from actions.learn import EXPLAIN_INTENTS, explain
+from actions.common import NOT_ASKED, confidence_of, in_worker_thread, intent_of, text_of
 from actions.pledge_register import asks_who_signed, show_register, wants_register
 from actions.pledge_rules import (
     ALREADY,
@@ -52,6 +43,7 @@ from actions.pledge_words import (
     kind_of,
     plain_words,
 )
+from actions.typed_form import Question, TypedWordsForm
 from bot.content import CharterPack
 from bot.names import FAMILY_KINDS, SIGNER_KINDS
 from bot.store import pledges
@@ -72,18 +64,46 @@ def end_form(outcome: str) -> dict[str, Any]:
     return {**{slot: NOT_ASKED for slot in FORM_SLOTS}, "pledge_agreed": outcome}
 
 
-class ValidatePledgeForm(FormValidationAction):
+def area_known_from_earlier(value: Any) -> dict[str, Any]:
+    """An area named earlier in the conversation, before the area question: kept if known."""
+    pack = pack_or_none(value)
+    return {"pledge_area": None if pack is None else pack.id}
+
+
+def kept_outcome(value: Any) -> dict[str, Any] | None:
+    """At another question, an outcome already settled (signed, not now, stopped) is kept."""
+    return {} if value in (YES, NO, ALREADY, STOPPED) else None
+
+
+def register_shown(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """Who has signed, asked at a question: the register, then the same question again."""
+    show_register(dispatcher, tracker, offer_signing=False)
+    return {slot: None}
+
+
+class ValidatePledgeForm(TypedWordsForm):
     """Signed before? Which area, who is signing, the promises read and agreed, their details.
 
     Each question with buttons also takes the person's own words. Words that answer
     none of its options get that question's own message, and the same question again.
     """
 
+    questions = {
+        # Asked only of someone who signed before: nothing to check at another question.
+        "pledge_again": Question(settled=(), unasked=lambda _value: {}, uses_store=True),
+        "pledge_area": Question(unasked=area_known_from_earlier, uses_store=True),
+        "pledge_kind": Question(uses_store=True),
+        "pledge_agreed": Question(settled=(), unasked=kept_outcome, uses_store=True),
+        "pledge_organisation": Question(uses_store=True),
+        "pledge_representative": Question(uses_store=True),
+        "pledge_rep_role": Question(uses_store=True),
+        "pledge_name": Question(uses_store=True),
+    }
+
     def name(self) -> str:
         return "validate_pledge_form"
 
-    @staticmethod
-    def _stop(dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    def stop(self, dispatcher: CollectingDispatcher) -> dict[str, Any]:
         dispatcher.utter_message(response="utter_pledge_stopped")
         return end_form(STOPPED)
 
@@ -109,21 +129,11 @@ class ValidatePledgeForm(FormValidationAction):
         pack = known_area(tracker)
         return {} if pack is None else {"pledge_area": pack.id}
 
-    @in_worker_thread
-    def validate_pledge_again(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_pledge_again(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None or tracker.get_slot("requested_slot") != "pledge_again":
-            return {}
-        if wants_to_stop(tracker):
-            return self._stop(dispatcher)
         if wants_register(tracker):
-            show_register(dispatcher, tracker, offer_signing=False)
-            return {"pledge_again": None}
+            return register_shown("pledge_again", dispatcher, tracker)
         intent, words = intent_of(tracker), plain_words(text_of(tracker))
         if intent == "deny" or (intent != "affirm" and NOT_NOW_WORDS.search(words)):
             dispatcher.utter_message(response="utter_pledge_again_no")
@@ -133,55 +143,28 @@ class ValidatePledgeForm(FormValidationAction):
         dispatcher.utter_message(response="utter_pledge_again_not_understood")
         return {"pledge_again": None}
 
-    @in_worker_thread
-    def validate_pledge_area(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_pledge_area(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None or slot_value == NOT_ASKED:
-            return {}
-        if tracker.get_slot("requested_slot") != "pledge_area":
-            # Known from earlier in the conversation.
-            pack = pack_or_none(slot_value)
-            return {"pledge_area": None if pack is None else pack.id}
-        if wants_to_stop(tracker):
-            return self._stop(dispatcher)
         if wants_register(tracker):
-            show_register(dispatcher, tracker, offer_signing=False)
-            return {"pledge_area": None}
+            return register_shown("pledge_area", dispatcher, tracker)
         text = text_of(tracker)
         pack = pack_or_none(next(tracker.get_latest_entity_values("area"), None))
         if pack is None and not text.lstrip().startswith("/"):
             pack = pack_or_none(area_of(text))
         if pack is not None:
             return {"pledge_area": pack.id, "area": pack.id}
-        intent = intent_of(tracker)
-        if intent in EXPLAIN_INTENTS and looks_like_question(text):
-            return {"pledge_area": None, **explain(dispatcher, tracker, intent)}
-        dispatcher.utter_message(response="utter_pledge_area_not_understood")
-        return {"pledge_area": None}
+        return self.explain_or_ask_again(
+            "pledge_area", dispatcher, tracker, text, "utter_pledge_area_not_understood"
+        )
 
-    @in_worker_thread
-    def validate_pledge_kind(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_pledge_kind(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None or slot_value == NOT_ASKED:
-            return {}
-        if wants_to_stop(tracker):
-            return self._stop(dispatcher)
         if wants_register(tracker):
-            show_register(dispatcher, tracker, offer_signing=False)
-            return {"pledge_kind": None}
-        text = text_of(tracker)
+            return register_shown("pledge_kind", dispatcher, tracker)
         kind = kind_of(next(tracker.get_latest_entity_values("signer"), None)) or kind_of(
-            str(slot_value)
+            str(value)
         )
         if intent_of(tracker) == "choose_area":
             # Only here: later, an organisation's name often names its area.
@@ -199,11 +182,13 @@ class ValidatePledgeForm(FormValidationAction):
             # The question is asked again, narrower: a parent or carer, or a young person?
             return {"pledge_kind": None}
         if kind is None:
-            intent = intent_of(tracker)
-            if intent in EXPLAIN_INTENTS and looks_like_question(text):
-                return {"pledge_kind": None, **explain(dispatcher, tracker, intent)}
-            dispatcher.utter_message(response="utter_pledge_kind_not_understood")
-            return {"pledge_kind": None}
+            return self.explain_or_ask_again(
+                "pledge_kind",
+                dispatcher,
+                tracker,
+                text_of(tracker),
+                "utter_pledge_kind_not_understood",
+            )
         return self._kind_chosen(dispatcher, tracker, kind, pledge_pack(tracker))
 
     @staticmethod
@@ -221,31 +206,14 @@ class ValidatePledgeForm(FormValidationAction):
                 return {**end_form(ALREADY), "pledge_kind": kind}
         return {"pledge_kind": kind, "pledge_page": 0.0, **skip_details(kind)}
 
-    @in_worker_thread
-    def validate_pledge_agreed(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_pledge_agreed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None:
-            return {}
-        if tracker.get_slot("requested_slot") != "pledge_agreed" and slot_value in (
-            YES,
-            NO,
-            ALREADY,
-            STOPPED,
-        ):
-            return {}
-        if wants_to_stop(tracker):
-            return self._stop(dispatcher)
         kind = tracker.get_slot("pledge_kind")
         if kind not in SIGNER_KINDS:
             return {"pledge_agreed": None}
         if wants_register(tracker):
-            show_register(dispatcher, tracker, offer_signing=False)
-            return {"pledge_agreed": None}
+            return register_shown("pledge_agreed", dispatcher, tracker)
         intent, text = intent_of(tracker), text_of(tracker).strip().lower()
         words = plain_words(text)
         not_now = intent == "deny" or (
@@ -263,43 +231,33 @@ class ValidatePledgeForm(FormValidationAction):
             return {"pledge_agreed": None, "pledge_page": float(page + 1)}
         if last and agrees:
             return {"pledge_agreed": YES}
-        if intent in EXPLAIN_INTENTS and looks_like_question(text):
-            return {"pledge_agreed": None, **explain(dispatcher, tracker, intent)}
-        dispatcher.utter_message(response="utter_pledge_agree_not_understood")
-        return {"pledge_agreed": None}
+        return self.explain_or_ask_again(
+            "pledge_agreed", dispatcher, tracker, text, "utter_pledge_agree_not_understood"
+        )
 
-    def _name(
-        self,
-        slot: str,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
+    def _typed_name(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         """A name typed for ``slot``, tidied, or a kind message and the question again."""
         if asks_who_signed(tracker):
-            show_register(dispatcher, tracker, offer_signing=False)
-            return {slot: None}
-        return typed_words(
+            return register_shown(slot, dispatcher, tracker)
+        return self.typed_words(
             slot,
-            slot_value,
             dispatcher,
             tracker,
-            stop=lambda d: {slot: NOT_ASKED, **self._stop(d)},
             clean=pledges.clean_name,
             problem=pledges.NameProblem,
             say_problem=say_name_problem,
             is_question=lambda t, _text: confidence_of(t) > 0.8,
         )
 
-    @in_worker_thread
-    def validate_pledge_organisation(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    check_pledge_representative = partialmethod(_typed_name, "pledge_representative")
+    check_pledge_rep_role = partialmethod(_typed_name, "pledge_rep_role")
+
+    def check_pledge_organisation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        result = self._name("pledge_organisation", slot_value, dispatcher, tracker)
+        result = self._typed_name("pledge_organisation", value, dispatcher, tracker)
         organisation = result.get("pledge_organisation")
         if not organisation:
             return result
@@ -322,41 +280,11 @@ class ValidatePledgeForm(FormValidationAction):
             return {**result, **end_form(ALREADY)}
         return result
 
-    @in_worker_thread
-    def validate_pledge_representative(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_pledge_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        return self._name("pledge_representative", slot_value, dispatcher, tracker)
-
-    @in_worker_thread
-    def validate_pledge_rep_role(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> dict[str, Any]:
-        return self._name("pledge_rep_role", slot_value, dispatcher, tracker)
-
-    @in_worker_thread
-    def validate_pledge_name(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> dict[str, Any]:
-        if slot_value is None or slot_value == NOT_ASKED:
-            return {}
-        if wants_to_stop(tracker):
-            return {"pledge_name": NOT_ASKED, **self._stop(dispatcher)}
         if asks_who_signed(tracker):
-            show_register(dispatcher, tracker, offer_signing=False)
-            return {"pledge_name": None}
+            return register_shown("pledge_name", dispatcher, tracker)
         intent, text = intent_of(tracker), text_of(tracker).strip()
         if intent in ("skip_question", "deny") or NO_NAME.match(text.lower().lstrip("/")):
             return {"pledge_name": NOT_ASKED}

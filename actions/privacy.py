@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -137,6 +138,17 @@ def only_safety_kept(held: HeldData) -> bool:
     )
 
 
+T = TypeVar("T")
+
+
+def with_safety_area(step: Callable[[Any, str], T], tracker: Tracker) -> tuple[T, str | None]:
+    """One store step for this person (``step(session, sender)``), and the area of the
+    latest message kept for their safety (None: there is none), in one unit of work."""
+    with unit_of_work() as session:
+        found = step(session, tracker.sender_id)
+        return found, safeguarding.latest_flag_charter(session, tracker.sender_id)
+
+
 def why_safety_kept(
     dispatcher: CollectingDispatcher, tracker: Tracker, charter: str | None
 ) -> None:
@@ -183,9 +195,7 @@ class ActionShowMyData(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        with unit_of_work() as session:
-            held = repository.held_about(session, tracker.sender_id)
-            charter = safeguarding.latest_flag_charter(session, tracker.sender_id)
+        held, charter = with_safety_area(repository.held_about, tracker)
         if held.empty:
             dispatcher.utter_message(response="utter_my_data_none")
             return []
@@ -213,9 +223,7 @@ class ActionForgetMe(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        with unit_of_work() as session:
-            forgotten = repository.forget_person(session, tracker.sender_id)
-            charter = safeguarding.latest_flag_charter(session, tracker.sender_id)
+        forgotten, charter = with_safety_area(repository.forget_person, tracker)
         dispatcher.utter_message(
             response="utter_forgotten",
             answers=count_of(forgotten.answers, "answer"),

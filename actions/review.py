@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -45,6 +45,7 @@ from actions.review_state import (
     review_slots,
 )
 from actions.typed_answers import TYPED_ANSWER_CONFIDENCE, says_nothing_more
+from actions.typed_form import Question, TypedWordsForm
 from bot.content import CharterPack, get_pack
 from bot.names import LADDER_QUESTION
 from bot.nlp.profile import age_band_of, role_of
@@ -174,25 +175,27 @@ class ActionAskReviewAnswer(Action):
         return []
 
 
-class ValidateReviewForm(FormValidationAction):
-    """Save who is answering, then each answer and comment, the moment they arrive."""
+class ValidateReviewForm(TypedWordsForm):
+    """Save who is answering, then each answer and comment, the moment they arrive.
+
+    "Stop" is not taken here: it pauses the review, outside the form.
+    """
+
+    questions = {
+        "review_role": Question(settled=(), stops=False, uses_store=True),
+        # Not asked of a parent, carer or practitioner.
+        "review_age": Question(stops=False, uses_store=True),
+        # Only None (the slot emptied as a review starts) is nothing said to it.
+        "review_answer": Question(settled=(), stops=False, uses_store=True),
+    }
 
     def name(self) -> str:
         return "validate_review_form"
 
-    @in_worker_thread
-    def validate_review_role(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_review_role(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None:
-            return {}
-        role = role_of(next(tracker.get_latest_entity_values("role"), None)) or role_of(
-            str(slot_value)
-        )
+        role = role_of(next(tracker.get_latest_entity_values("role"), None)) or role_of(str(value))
         if role is None:
             dispatcher.utter_message(response="utter_role_not_understood")
             return {"review_role": None}
@@ -200,18 +203,11 @@ class ValidateReviewForm(FormValidationAction):
             repository.set_profile(session, tracker.sender_id, channel_of(tracker), role=role)
         return {"review_role": role, "review_age": None if role == YOUNG_PERSON else NOT_ASKED}
 
-    @in_worker_thread
-    def validate_review_age(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_review_age(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None or slot_value == NOT_ASKED:
-            return {}
         band = age_band_of(next(tracker.get_latest_entity_values("age_band"), None))
-        band = band or age_band_of(str(slot_value))
+        band = band or age_band_of(str(value))
         if band is None:
             dispatcher.utter_message(response="utter_age_not_understood")
             return {"review_age": None}
@@ -224,17 +220,9 @@ class ValidateReviewForm(FormValidationAction):
             dispatcher.utter_message(response="utter_with_trusted_adult")
         return {"review_age": band}
 
-    @in_worker_thread
-    def validate_review_answer(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def check_review_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if slot_value is None:
-            # The slot was only emptied (a review starting): nothing was said to it.
-            return {}
         response_id = tracker.get_slot("review_response_id")
         if response_id is None:
             return {"review_answer": "done", "review_stage": None}

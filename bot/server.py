@@ -31,9 +31,8 @@ from bot.request_limits import BodyLimit, RequestLimits, plain_refusal
 from bot.safety import safety_check
 from bot.settings import Settings, get_settings
 from bot.staff import security
-from bot.staff.dashboard import routes as staff_routes
 from bot.staff.routes import routes as public_routes
-from bot.staff.safeguarding import routes as safeguarding_routes
+from bot.staff.web.app import staff_addresses, staff_app
 
 # How often alerts that did not go are tried again, and escalations looked for.
 ALERT_CHECK_SECONDS = 15.0
@@ -221,13 +220,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         """Messages kept while Rasa was away are sent again in the background."""
         gateway = gateway_of(app.state)
 
-        async def push() -> None:
-            if getattr(app.state, "telegram", None) is not None:
-                await telegram.push_waiting(app.state.telegram, settings)
-            elif settings.telegram_token:
-                await telegram.push_now(settings)
-
-        async with _in_background(keep_trying(gateway, delivery(settings, gateway, push))):
+        async with _in_background(
+            keep_trying(gateway, delivery(settings, gateway, app.state.send_waiting))
+        ):
             yield
 
     @asynccontextmanager
@@ -245,6 +240,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.telegram = None
             await telegram.stop_application(application)
 
+    staff = staff_app(settings)
     app = Starlette(
         routes=[
             Route("/health", health),
@@ -252,9 +248,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *web_routes,
             *public_routes,
             *telegram.routes,
-            # Not in the OpenAPI description: for staff only, behind a login.
-            *safeguarding_routes,
-            *staff_routes,
+            # Not in the OpenAPI description: the staff dashboard, behind a login, with its
+            # own checks of forms and CSRF tokens (bot.staff.web.app).
+            *staff_addresses(staff),
         ],
         middleware=[
             Middleware(SecurityHeaders),
@@ -262,8 +258,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(
                 RequestLimits, limits=BODY_LIMITS, default=DEFAULT_BODY_LIMIT, refusal=refusal
             ),
-            # Under /staff only: forms checked, then their CSRF token (asgi-csrf).
-            Middleware(security.StaffGuard, settings=settings),
             # The chat's signed session: a browser-session cookie unless the person
             # chose to stay signed in (bot.channels.web.sessions).
             Middleware(
@@ -276,6 +270,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+
+    async def send_waiting() -> int | None:
+        """Waiting Telegram messages sent now (bot.channels.telegram.send_waiting)."""
+        return await telegram.send_waiting(settings, getattr(app.state, "telegram", None))
+
+    # The staff pages' and the kept messages' way to send a waiting Telegram message.
+    app.state.send_waiting = send_waiting
     app.state.limits = ChatLimits()
     app.state.alerts = AlertDesk(settings)
+    # One state for both: the settings, the login limits, the running Telegram bridge.
+    staff.state = app.state
     return app

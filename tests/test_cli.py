@@ -223,7 +223,7 @@ def test_the_production_profile_refuses_to_start_without_its_stores(monkeypatch,
     monkeypatch.setenv("COPRO_DATABASE_URL", "sqlite:///x.db")
     monkeypatch.delenv("COPRO_REDIS_URL", raising=False)
     get_settings.cache_clear()
-    monkeypatch.setattr("bot.cli.MODEL_PATH", __import__("pathlib").Path(__file__))
+    monkeypatch.setattr("bot.cli.services.MODEL_PATH", __import__("pathlib").Path(__file__))
     monkeypatch.setattr("bot.nlp.build.build_pipeline", lambda path: None)
     try:
         assert main(["run", "--profile", "production"]) == 2

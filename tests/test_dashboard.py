@@ -27,10 +27,14 @@ from bot.content import get_pack
 from bot.names import ANSWER_VALUES
 from bot.server import create_app
 from bot.settings import Settings
-from bot.staff import accounts, dashboard, quality, security, sessions
+from bot.staff import accounts, quality, security, sessions
 from bot.staff.charts import ANSWER_WORDS
-from bot.staff.dashboard import CHANNEL_WORDS, ROLE_WORDS
 from bot.staff.export import CHANNEL_KEYS, ROLE_KEYS, build_export
+from bot.staff.web import auth as staff_auth
+from bot.staff.web import login as staff_login
+from bot.staff.web import reviews as review_pages
+from bot.staff.web import words as staff_words
+from bot.staff.web.words import CHANNEL_WORDS, ROLE_WORDS
 from bot.store import concerns, pledges, repository, safeguarding, updates
 from bot.store.db import unit_of_work
 from bot.store.models import Concern, OutboxMessage, Review, SafeguardingFlag, utcnow
@@ -224,7 +228,7 @@ def test_the_right_password_opens_the_dashboard_in_any_case_of_the_name(client):
 def test_a_wrong_password_or_an_unknown_name_is_refused_with_the_same_words(client, name, password):
     response = log_in(client, name=name, password=password)
     assert response.status_code == 401
-    assert dashboard.LOGIN_FAILED in response.text
+    assert staff_login.LOGIN_FAILED in response.text
     assert security.COOKIE not in response.cookies
     assert client.get("/staff", follow_redirects=False).status_code == 303
 
@@ -540,13 +544,13 @@ def test_a_store_error_gives_a_503_page_and_a_log_line_without_the_message(
     def broken(*args):
         raise OperationalError("SELECT secret words", {}, Exception("secret words"))
 
-    monkeypatch.setattr(dashboard, "_review_rows", broken)
+    monkeypatch.setattr(review_pages, "_review_rows", broken)
     page = staff.get("/staff")
-    assert page.status_code == 503 and dashboard.UNAVAILABLE in page.text
+    assert page.status_code == 503 and staff_words.UNAVAILABLE in page.text
     assert "secret words" not in page.text and "Traceback" not in page.text
     assert "The store did not answer: OperationalError" in caplog.text
     assert "secret words" not in caplog.text
-    monkeypatch.setattr(dashboard, "_account_for", broken)
+    monkeypatch.setattr(staff_auth, "_account_for", broken)
     assert staff.get("/staff/pledges").status_code == 503
     assert staff.get("/staff/reviews/SIX-234/export.csv").status_code == 503
 
@@ -869,7 +873,7 @@ def test_a_reply_on_telegram_is_sent_at_once_when_a_token_is_set(database, monke
         pushed.append(settings.telegram_token)
         return 1
 
-    monkeypatch.setattr(telegram, "push_now", push_now)
+    monkeypatch.setattr(telegram.application, "push_now", push_now)
     add_account()
     concern = raise_concern("tg-person", True, channel="telegram")
     # No lifespan: the bridge is not started, so the reply is pushed as the CLI does.
@@ -1052,7 +1056,7 @@ def test_you_said_we_did_goes_only_to_those_who_asked_and_shows_on_the_page(data
         pushed.append(settings.telegram_token)
         return 1
 
-    monkeypatch.setattr(telegram, "push_now", push_now)
+    monkeypatch.setattr(telegram.application, "push_now", push_now)
     add_account()
     code = six_people()
     # web-six-5 answered on Telegram; web-six-0 on the web chat; the others said nothing.

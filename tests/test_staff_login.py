@@ -31,7 +31,8 @@ from starlette.testclient import TestClient
 from bot.cli import main
 from bot.server import create_app
 from bot.settings import Settings
-from bot.staff import accounts, dashboard, login_guard, security, sessions
+from bot.staff import accounts, login_guard, security, sessions
+from bot.staff.web import login as staff_login
 from bot.store import db
 from bot.store.db import unit_of_work
 from bot.store.models import utcnow
@@ -236,7 +237,7 @@ def test_an_attackers_wrong_passwords_never_lock_the_owner_out(app, hashes):
     attacker = client_from(app, "10.5.0.66")
     for _ in range(login_guard.MAX_FAILED):
         refused = log_in(attacker, NAME, WRONG)
-        assert refused.status_code == 401 and dashboard.LOGIN_FAILED in refused.text
+        assert refused.status_code == 401 and staff_login.LOGIN_FAILED in refused.text
     with unit_of_work() as session:  # the record of wrong passwords is kept
         assert accounts.find(session, NAME).failed_logins == login_guard.MAX_FAILED
     # From the attacker's address the name is paused, even with the right password ...
@@ -321,9 +322,9 @@ def test_when_the_store_cannot_end_the_session_logging_out_says_so(app, monkeypa
     def broken(*args):
         raise OperationalError("UPDATE staff_session", {}, Exception("gone"))
 
-    monkeypatch.setattr(dashboard, "_end_session", broken)
+    monkeypatch.setattr(staff_login, "_end_session", broken)
     response = log_out(client)
-    assert response.status_code == 503 and dashboard.LOGOUT_UNFINISHED in response.text
+    assert response.status_code == 503 and staff_login.LOGOUT_UNFINISHED in response.text
     assert security.COOKIE not in client.cookies  # logged out here at least
 
 

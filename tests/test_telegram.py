@@ -812,7 +812,7 @@ async def test_a_429_is_waited_out_and_the_message_sent_once(bridge, api, rasa):
 
 
 async def test_a_5xx_is_tried_again_then_sent(bridge, api, rasa, monkeypatch):
-    monkeypatch.setattr(telegram, "RETRY_DELAYS", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(telegram.sending, "RETRY_DELAYS", (0.01, 0.01, 0.01))
     api.failures = [500, 502]
     await feed(bridge, typed("hello"))
     assert [p["text"] for p in api.sent()] == ["got hello"] * 3
@@ -821,7 +821,7 @@ async def test_a_5xx_is_tried_again_then_sent(bridge, api, rasa, monkeypatch):
 async def test_telegram_failing_for_good_is_given_up_cleanly(
     bridge, api, rasa, monkeypatch, caplog
 ):
-    monkeypatch.setattr(telegram, "RETRY_DELAYS", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(telegram.sending, "RETRY_DELAYS", (0.01, 0.01, 0.01))
     api.failures = [500] * 4
     await feed(bridge, typed("hello"))
     assert len(api.sent()) == 4  # the first try and three more, then no more

@@ -34,7 +34,7 @@ from typing import TypeVar
 
 from pyrate_limiter import Duration, Rate
 
-from bot.channels.limits import KeyedBuckets
+from bot.rate_buckets import KeyedBuckets
 
 T = TypeVar("T")
 

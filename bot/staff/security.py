@@ -8,7 +8,8 @@
   cookie stops working with it. Each login gets a new session.
 - Every POST under ``/staff`` must carry a CSRF token (asgi-csrf: a signed
   ``csrftoken`` cookie and the same value in the form's ``csrftoken`` field).
-  Nothing else on the server passes through it.
+  ``StaffGuard`` is middleware of the staff application (bot.staff.web.app):
+  nothing else on the server passes through it.
 - Forms under ``/staff`` are small (``FORM_LIMITS`` names the few bigger ones),
   URL-encoded and UTF-8; anything else gets a plain 4xx answer before it reaches
   asgi-csrf or a page.

@@ -25,7 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql import Select
 
 from bot.store.models import (
     Answer,
@@ -121,21 +122,24 @@ def released_counts(session: Session, review_ids: list[int], min_group: int) -> 
     return result
 
 
-def _latest_releases(session: Session, review_ids: list[int]) -> dict[int, Counts]:
+def latest_release(column: InstrumentedAttribute, review_ids: list[int]) -> Select:
+    """(review id, ``column``) of each review's latest release (reviews with none left out)."""
     newest = (
         select(func.max(ResultRelease.id))
         .where(ResultRelease.review_id.in_(review_ids))
         .group_by(ResultRelease.review_id)
     )
-    rows = session.execute(
-        select(ResultRelease.review_id, ResultRelease.counts).where(ResultRelease.id.in_(newest))
-    )
+    return select(ResultRelease.review_id, column).where(ResultRelease.id.in_(newest))
+
+
+def _latest_releases(session: Session, review_ids: list[int]) -> dict[int, Counts]:
+    rows = session.execute(latest_release(ResultRelease.counts, review_ids))
     return {review_id: Counts.from_json(counts) for review_id, counts in rows}
 
 
 def live_counts(session: Session, review_ids: list[int]) -> dict[int, Counts]:
     """Each review's counts now: live answers plus the tallies the retention policy kept."""
-    people = _people(session, review_ids)
+    people = live_people(session, review_ids)
     answers = _answer_counts(session, review_ids)
     roles = _people_by(session, review_ids, "role")
     channels = _people_by(session, review_ids, "channel")
@@ -221,7 +225,7 @@ def _people_by(session: Session, review_ids: list[int], column: str) -> dict[int
     return result
 
 
-def _people(session: Session, review_ids: list[int]) -> dict[int, int]:
+def live_people(session: Session, review_ids: list[int]) -> dict[int, int]:
     """People per review who answered, live and kept, in SQL."""
     live = (
         select(ReviewResponse.review_id.label("review_id"), func.count().label("n"))

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-import secrets
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
-from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels.inbound import button_payload, pseudonym, typed_text
+from bot.channels.inbound import button_payload, typed_text
 from bot.channels.rasa_client import (
     KEPT,
     UNAVAILABLE,
@@ -21,13 +22,14 @@ from bot.channels.rasa_client import (
     gateway_of,
 )
 from bot.channels.turn import conversation_of
-from bot.channels.web.sessions import KEEP, keeps_signed_in
+from bot.channels.web.keep_signed_in import KeepSignedIn
+from bot.channels.web.my_data import my_data_file
+from bot.channels.web.replies import kind_reply, sender_of
 from bot.content import channel_message
 from bot.names import FORGET_CONVERSATION
 from bot.request_limits import read_json
-from bot.store import concerns, repository
+from bot.store import concerns
 from bot.store.db import engine_for, in_thread, unit_of_work
-from bot.store.held import HeldData
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -35,12 +37,37 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 8_000
 # How long to wait for a Rasa server to say it is up, when a message was kept.
 STARTING_PROBE_SECONDS = 1.0
+# Kind-message answers more than one route gives, each described once for OpenAPI.
+KIND_ANSWERS = {
+    "429": "Too many messages from this session or address.",
+    "503": "The assistant is not available; a kind message says so.",
+}
+_RESPONSES = re.compile(r"^( *)responses:$", re.MULTILINE)
+Endpoint = TypeVar("Endpoint", bound=Callable)
 
 
-def _reply(key: str, status: int = 200, **values: object) -> JSONResponse:
-    return JSONResponse(
-        {"messages": [{"text": channel_message(key, **values), "buttons": []}]}, status_code=status
-    )
+def _also_answers(*statuses: str) -> Callable[[Endpoint], Endpoint]:
+    """Add kind-message answers from ``KIND_ANSWERS`` to the end of a route's OpenAPI responses.
+
+    The route's docstring must end with its ``responses:``; each answer added is
+    a ``Replies`` body, as the route's own kind messages are.
+    """
+
+    def describe(endpoint: Endpoint) -> Endpoint:
+        doc = endpoint.__doc__ or ""
+        found = _RESPONSES.search(doc)
+        if found is None:
+            raise ValueError(f"{endpoint.__name__} has no OpenAPI responses to add to")
+        key = found.group(1) + "  "
+        endpoint.__doc__ = doc.rstrip() + "".join(
+            f'\n{key}"{status}":\n{key}  description: {KIND_ANSWERS[status]}'
+            f"\n{key}  content:\n{key}    application/json:"
+            f'\n{key}      schema: {{$ref: "#/components/schemas/Replies"}}'
+            for status in statuses
+        )
+        return endpoint
+
+    return describe
 
 
 def _once(messages: list[dict]) -> list[dict]:
@@ -89,20 +116,13 @@ async def _kept_reply(request: Request, messages: list[dict]) -> JSONResponse:
     return JSONResponse({"messages": _once(marked), "kept": True, "starting": starting})
 
 
-def _sender(request: Request) -> str:
-    session_id = request.session.get("sid")
-    if not session_id:
-        session_id = secrets.token_urlsafe(24)
-        request.session["sid"] = session_id
-    return pseudonym(request.app.state.settings.secret_key, "web", session_id)
-
-
 def _too_fast(request: Request) -> bool:
     """Count one message from this session and address; True when over the limits."""
     address = request.client.host if request.client else "unknown"
     return not request.app.state.limits.allow(request.session["sid"], address)
 
 
+@_also_answers("429", "503")
 async def chat(request: Request) -> Response:
     """Take one message (typed text or a button payload) and return the replies.
 
@@ -142,36 +162,26 @@ async def chat(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/Replies"}
-      "429":
-        description: Too many messages from this session or address.
-        content:
-          application/json:
-            schema: {$ref: "#/components/schemas/Replies"}
-      "503":
-        description: The assistant is not available; a kind message says so.
-        content:
-          application/json:
-            schema: {$ref: "#/components/schemas/Replies"}
     """
-    sender = _sender(request)
+    sender = sender_of(request)
     if _too_fast(request):
-        return _reply("slow_down", status=429)
+        return kind_reply("slow_down", status=429)
     try:
         # Not JSON, or nested too deep to be a message.
         data = read_json(await request.body())
     except ValueError:
-        return _reply("bad_request", status=400)
+        return kind_reply("bad_request", status=400)
     if not isinstance(data, dict) or any(
         key in data and not isinstance(data[key], str) for key in ("text", "payload")
     ):
-        return _reply("bad_request", status=400)
+        return kind_reply("bad_request", status=400)
     if "payload" in data:
         inbound = button_payload(data["payload"])
     else:
         inbound = typed_text(data.get("text", ""))
     if inbound.text is None:
         problem = inbound.problem or "bad_request"
-        return _reply(problem, status=400 if problem == "bad_request" else 200, limit=1000)
+        return kind_reply(problem, status=400 if problem == "bad_request" else 200, limit=1000)
     reply = await conversation_of(request.app.state).turn(sender, "web", inbound.text)
     if UNAVAILABLE in reply.signals:
         return JSONResponse({"messages": reply.messages}, status_code=503)
@@ -185,6 +195,7 @@ async def chat(request: Request) -> Response:
     return await _with_waiting(request, sender, reply.messages)
 
 
+@_also_answers("429", "503")
 async def start_again(request: Request) -> Response:
     """Start the conversation again for this browser; saved answers stay saved.
 
@@ -199,29 +210,19 @@ async def start_again(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/Replies"}
-      "429":
-        description: Too many messages from this session or address.
-        content:
-          application/json:
-            schema: {$ref: "#/components/schemas/Replies"}
-      "503":
-        description: The assistant is not available; a kind message says so.
-        content:
-          application/json:
-            schema: {$ref: "#/components/schemas/Replies"}
     """
     if not request.session.get("sid"):
         return JSONResponse({"messages": []})  # nothing was said yet
-    sender = _sender(request)
+    sender = sender_of(request)
     if _too_fast(request):
-        return _reply("slow_down", status=429)
+        return kind_reply("slow_down", status=429)
     try:
         # Sent by the server itself: a person can never send "/restart" (see inbound.py).
         reply = await gateway_of(request.app.state).send(
             sender, "/restart", "web", keep=False, expect_reply=False
         )
     except RasaUnavailable:
-        return _reply("unavailable", status=503)
+        return kind_reply("unavailable", status=503)
     return await _with_waiting(request, sender, reply.messages)
 
 
@@ -264,149 +265,10 @@ async def waiting(request: Request) -> Response:
     """
     if not request.session.get("sid"):
         return JSONResponse({"messages": []})  # a new visitor: nothing can be waiting
-    sender = _sender(request)
+    sender = sender_of(request)
     if _too_fast(request):
-        return _reply("slow_down", status=429)
+        return kind_reply("slow_down", status=429)
     return await _with_waiting(request, sender, [])
-
-
-def _held_as_dict(held: HeldData) -> dict:
-    return {
-        "about": "Everything the co-production companion keeps about you.",
-        "first_seen": held.first_seen.isoformat() if held.first_seen else None,
-        "channel": held.channel,
-        "role": held.role,
-        "age_band": held.age_band,
-        "reviews": [
-            {
-                "title": review.title,
-                "charter": review.charter,
-                "started": review.started_at.isoformat(),
-                "finished": review.finished,
-                "hear_back": review.hear_back,
-                "answers": [
-                    {"question": a.question_id, "answer": a.value, "your_words": a.comment}
-                    for a in review.answers
-                ],
-            }
-            for review in held.reviews
-        ],
-        "pledges": [
-            {
-                "charter": p.charter,
-                "signed_as": p.signer_kind,
-                "organisation": p.organisation,
-                "representative": p.representative,
-                "role": p.representative_role,
-                "first_name": p.first_name,
-                "signed": p.signed_at.isoformat(),
-                "withdrawn": p.withdrawn_at.isoformat() if p.withdrawn_at else None,
-            }
-            for p in held.pledges
-        ],
-        "concerns": [
-            {
-                "charter": c.charter,
-                "about": c.about,
-                "what_happened": c.what_happened,
-                "principle": c.principle,
-                "wants_reply": c.wants_reply,
-                "status": c.status,
-                "raised": c.created_at.isoformat(),
-                "reply": c.reply,
-            }
-            for c in held.concerns
-        ],
-        "telegram_chat_kept": held.telegram_chat,
-        "safety_messages_kept": held.safety_messages,
-    }
-
-
-def _read_held(database_url: str, sender: str) -> HeldData:
-    with unit_of_work(engine_for(database_url)) as session:
-        return repository.held_about(session, sender)
-
-
-async def my_data_file(request: Request) -> Response:
-    """Everything kept about this browser's person, as a file to keep.
-
-    ---
-    summary: Download my data (the person using this browser)
-    responses:
-      "200":
-        description: A JSON file with everything kept about the person.
-        content:
-          application/json: {}
-      "503":
-        description: The store is not available; a kind message says so.
-        content:
-          application/json:
-            schema: {$ref: "#/components/schemas/Replies"}
-    """
-    settings = request.app.state.settings
-    held = await in_thread(_read_held, settings.database_url, _sender(request))
-    if held is None:
-        return _reply("unavailable", status=503)
-    return JSONResponse(
-        _held_as_dict(held),
-        headers={"content-disposition": 'attachment; filename="my-data.json"'},
-    )
-
-
-class KeepSignedIn(HTTPEndpoint):
-    """Whether this browser stays signed in to the chat after it closes.
-
-    By default the chat's cookie ends when the browser closes, so a shared
-    computer forgets the person. Kept, it lasts 30 days from the last message.
-    """
-
-    async def get(self, request: Request) -> Response:
-        """Whether the web chat keeps this browser signed in.
-
-        ---
-        summary: Whether the web chat keeps this browser signed in
-        responses:
-          "200":
-            description: True when the person chose to stay signed in on this device.
-            content:
-              application/json:
-                schema: {$ref: "#/components/schemas/KeepSignedIn"}
-        """
-        return JSONResponse({"keep": keeps_signed_in(request.session)})
-
-    async def post(self, request: Request) -> Response:
-        """Choose whether the web chat keeps this browser signed in.
-
-        ---
-        summary: Choose whether the web chat keeps this browser signed in
-        requestBody:
-          required: true
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/KeepSignedIn"}
-        responses:
-          "200":
-            description: The choice now in force.
-            content:
-              application/json:
-                schema: {$ref: "#/components/schemas/KeepSignedIn"}
-          "400":
-            description: The body was not a JSON object with keep as true or false.
-            content:
-              application/json:
-                schema: {$ref: "#/components/schemas/Replies"}
-        """
-        try:
-            data = read_json(await request.body())
-        except ValueError:
-            return _reply("bad_request", status=400)
-        if not isinstance(data, dict) or not isinstance(data.get("keep"), bool):
-            return _reply("bad_request", status=400)
-        if data["keep"]:
-            request.session[KEEP] = True
-        else:
-            request.session.pop(KEEP, None)
-        return JSONResponse({"keep": keeps_signed_in(request.session)})
 
 
 async def page(request: Request) -> Response:

@@ -14,29 +14,13 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from bot.staff.dashboard import (
-    FILE,
-    PAGE,
-    QUEUE_FILTERS,
-    _areas,
-    _back,
-    _field,
-    _id_of,
-    _matches,
-    _no_store,
-    _not_found,
-    _notice,
-    _problem,
-    _queue_filter,
-    _render,
-    _settings,
-    _unavailable,
-    staff_only,
-)
+from bot.staff.web import queues
+from bot.staff.web.auth import PAGE, Handler, member_of, staff_file, staff_page
+from bot.staff.web.pages import attachment, field, not_found, problem, settings_of
+from bot.staff.web.store_work import in_store
 from bot.store import safeguarding
-from bot.store.db import engine_for, in_thread, unit_of_work
+from bot.store.db import engine_for, unit_of_work
 from bot.store.models import SafeguardingFlag
 
 PAGE_PATH = "/staff/safeguarding"
@@ -49,6 +33,7 @@ CHECK_WORDS = {
 }
 MARK_WORDS = {"real_concern": "Real concern", "false_alarm": "False alarm"}
 ALERT_WORDS = {"pending": "Not sent yet (trying again)", "sent": "Sent", "failed": "Failed"}
+NO_SUCH_FLAG = "There is no such safeguarding message."
 
 
 @lru_cache(maxsize=1)
@@ -75,26 +60,23 @@ def _view(flag: SafeguardingFlag) -> FlagView:
 
 def _queue(url: str, chosen: str) -> list[FlagView]:
     with unit_of_work(engine_for(url)) as session:
-        return [_view(f) for f in safeguarding.flags(session) if _matches(f.status, chosen)]
+        return [_view(f) for f in safeguarding.flags(session) if queues.matches(f.status, chosen)]
 
 
-def _one(url: str, flag_id: int) -> FlagView | bool:
+def _one(url: str, flag_id: int) -> FlagView | None:
     with unit_of_work(engine_for(url)) as session:
         flag = safeguarding.get_flag(session, flag_id)
-        return _view(flag) if flag is not None else False
+        return _view(flag) if flag is not None else None
 
 
 def _page(request: Request, queue: list[FlagView], chosen: str, single: bool) -> Response:
-    return _render(
+    return queues.render_queue(
         request,
         "safeguarding.html",
-        queue=queue,
-        chosen=chosen,
+        queue,
+        chosen,
+        safeguarding.FLAG_STATUSES,
         single=single,
-        filters=QUEUE_FILTERS,
-        statuses=safeguarding.FLAG_STATUSES,
-        notice=_notice(request),
-        areas=_areas(),
         level_words=LEVEL_WORDS,
         check_words=CHECK_WORDS,
         mark_words=MARK_WORDS,
@@ -102,28 +84,28 @@ def _page(request: Request, queue: list[FlagView], chosen: str, single: bool) ->
     )
 
 
-@staff_only()
+@staff_page
 async def queue_page(request: Request) -> Response:
-    chosen = _queue_filter(request)
+    chosen = queues.queue_filter(request)
     if chosen is None:
-        return _problem(request, 400, "Unknown filter", "Choose one of the filters on the page.")
-    queue = await in_thread(_queue, _settings(request).database_url, chosen)
-    if queue is None:
-        return _unavailable(request)
+        return queues.unknown_filter(request)
+    queue = await in_store(_queue, settings_of(request).database_url, chosen)
     return _page(request, queue, chosen, single=False)
 
 
-@staff_only()
+def _no_flag(request: Request, flag_id: int) -> Response:
+    return not_found(request, PAGE, f"There is no safeguarding message #{flag_id}.")
+
+
+@staff_page
 async def flag_page(request: Request) -> Response:
     """One flag: where an alert's link leads."""
-    flag_id = _id_of(request)
+    flag_id = queues.id_of(request)
     if flag_id is None:
-        return _not_found(request, PAGE, "There is no such safeguarding message.")
-    found = await in_thread(_one, _settings(request).database_url, flag_id)
+        return not_found(request, PAGE, NO_SUCH_FLAG)
+    found = await in_store(_one, settings_of(request).database_url, flag_id)
     if found is None:
-        return _unavailable(request)
-    if found is False:
-        return _not_found(request, PAGE, f"There is no safeguarding message #{flag_id}.")
+        return _no_flag(request, flag_id)
     return _page(request, [found], "all", single=True)
 
 
@@ -147,32 +129,34 @@ CHOICE_PROBLEMS = {
 }
 
 
-def _handler(action: str):  # type: ignore[no-untyped-def]
-    @staff_only()
+def _handler(action: str) -> Handler:
+    @staff_page
     async def change(request: Request) -> Response:
-        flag_id = _id_of(request)
+        flag_id = queues.id_of(request)
         if flag_id is None:
-            return _not_found(request, PAGE, "There is no such safeguarding message.")
+            return not_found(request, PAGE, NO_SUCH_FLAG)
         form = await request.form()
-        value = _field(form, action, 20)
+        value = field(form, action, 20)
         if CHOICES[action] and value not in CHOICES[action]:
-            return _problem(request, 400, *CHOICE_PROBLEMS[action])
-        member = getattr(request.state.member, "username", "staff")
-        url = _settings(request).database_url
-        changed = await in_thread(_change, url, flag_id, action, value, member)
-        if changed is None:
-            return _unavailable(request)
-        if not changed:
-            return _not_found(request, PAGE, f"There is no safeguarding message #{flag_id}.")
-        query = urlencode({"notice": "status", "id": flag_id, "set": value, "what": "flag"})
+            return problem(request, 400, *CHOICE_PROBLEMS[action])
+        member = getattr(member_of(request), "username", "staff")
+        url = settings_of(request).database_url
+        if not await in_store(_change, url, flag_id, action, value, member):
+            return _no_flag(request, flag_id)
+        query = {"notice": "status", "id": flag_id, "set": value, "what": "flag"}
         if action != "status":
-            query = urlencode({"notice": f"flag_{action}", "id": flag_id})
-        if _field(form, "single", 5) == "1":
-            return RedirectResponse(f"{PAGE_PATH}/{flag_id}?{query}", status_code=303)
-        return RedirectResponse(f"{_back(form, PAGE_PATH)}&{query}", status_code=303)
+            query = {"notice": f"flag_{action}", "id": flag_id}
+        if field(form, "single", 5) == "1":
+            return RedirectResponse(f"{PAGE_PATH}/{flag_id}?{urlencode(query)}", status_code=303)
+        return queues.back_with(form, PAGE_PATH, **query)
 
     change.__name__ = f"flag_{action}"
     return change
+
+
+flag_acknowledge = _handler("acknowledge")
+flag_mark = _handler("mark")
+flag_status = _handler("status")
 
 
 def _marks(url: str) -> list[str]:
@@ -186,31 +170,9 @@ def _marks(url: str) -> list[str]:
         ]
 
 
-@staff_only(FILE)
+@staff_file
 async def marks_file(request: Request) -> Response:
     """Flags staff marked, as lines for bot/safety/data/risk.jsonl (staff only)."""
-    lines = await in_thread(_marks, _settings(request).database_url)
-    if lines is None:
-        return _unavailable(request, FILE)
-    return _no_store(
-        Response(
-            "".join(line + "\n" for line in lines),
-            media_type="application/x-ndjson",
-            headers={"content-disposition": 'attachment; filename="safeguarding-marks.jsonl"'},
-        )
-    )
-
-
-def _route(path: str, endpoint, methods: list[str]) -> Route:  # type: ignore[no-untyped-def]
-    return Route(path, endpoint, methods=methods, include_in_schema=False)
-
-
-# Before the dashboard's own routes, which end with a catch-all for /staff.
-routes = [
-    _route(PAGE_PATH, queue_page, ["GET"]),
-    _route(f"{PAGE_PATH}/marks.jsonl", marks_file, ["GET"]),
-    _route(f"{PAGE_PATH}/{{id}}", flag_page, ["GET"]),
-    _route(f"{PAGE_PATH}/{{id}}/acknowledge", _handler("acknowledge"), ["POST"]),
-    _route(f"{PAGE_PATH}/{{id}}/mark", _handler("mark"), ["POST"]),
-    _route(f"{PAGE_PATH}/{{id}}/status", _handler("status"), ["POST"]),
-]
+    lines = await in_store(_marks, settings_of(request).database_url)
+    body = "".join(line + "\n" for line in lines)
+    return attachment(body, "application/x-ndjson", "safeguarding-marks.jsonl")

@@ -10,11 +10,13 @@ that file counts as confirmed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
+from pydantic import root_validator, validator
 
 from bot.content.errors import ContentError
+from bot.content.wording import FIELD, SENTENCE, Part, Problem
 
 # What each kind of contact may hold. `contact`: who families can ask about this
 # chat and the charter; `sendiass` and `local_offer`: help with a family's own
@@ -38,33 +40,69 @@ def optional_text(data: dict[str, Any], key: str, where: str) -> str | None:
     return value.strip()
 
 
-def check_contact(shown: dict[str, str], kind: str, where: str) -> dict[str, str]:
+def contact_problem(shown: dict[str, str], kind: str) -> str | None:
     """A contact a family may see must say how to reach it; a safety contact needs a name."""
     if shown and not set(shown) & set(HOW_TO_REACH):
-        raise ContentError(f"{where}: a confirmed contact needs a confirmed phone, email or url")
+        return "a confirmed contact needs a confirmed phone, email or url"
     if shown and kind == "safeguarding" and "name" not in shown:
-        raise ContentError(f"{where}: a confirmed contact needs a confirmed name")
-    return shown
+        return "a confirmed contact needs a confirmed name"
+    return None
 
 
-def confirmed_contact(data: Any, kind: str, where: str) -> dict[str, str]:
-    """The confirmed fields of one contact in a pack; an unconfirmed field is never shown."""
-    if data is None:
-        return {}
-    fields = FIELDS[kind]
-    allowed = {*fields, "confirmed"}
-    if not isinstance(data, dict) or set(data) - allowed:
-        raise ContentError(f"{where} must be a mapping with only {sorted(allowed)}")
-    confirmed = data.get("confirmed") or []
-    if not isinstance(confirmed, list) or set(confirmed) - set(fields):
-        raise ContentError(f"{where}.confirmed must list fields of {', '.join(fields)}")
-    shown = {}
-    for name in confirmed:
-        value = optional_text(data, name, where)
-        if value is None:
-            raise ContentError(f"{where}.{name} is confirmed but empty")
-        shown[name] = value
-    return check_contact(shown, kind, where)
+def _mapping_with_only(kind: str) -> Problem:
+    return Problem(f"must be a mapping with only {sorted({*FIELDS[kind], 'confirmed'})}", SENTENCE)
+
+
+class SafetyContactPart(Part):
+    """Who families may contact about safety, as a pack gives it: only confirmed fields count.
+
+    A field not listed under ``confirmed`` is kept for staff to read and never checked.
+    """
+
+    KIND: ClassVar[str] = "safeguarding"
+    NOT_A_MAPPING: ClassVar[Problem] = _mapping_with_only("safeguarding")
+    UNKNOWN: ClassVar[Problem] = NOT_A_MAPPING
+
+    name: Any = None
+    phone: Any = None
+    url: Any = None
+    confirmed: Any = None
+
+    @validator("confirmed", pre=True)
+    def confirmed_fields_exist(cls, confirmed: Any) -> list[str]:
+        confirmed = confirmed or []
+        fields = FIELDS[cls.KIND]
+        if not isinstance(confirmed, list) or not all(name in fields for name in confirmed):
+            raise Problem(f"must list fields of {', '.join(fields)}", SENTENCE, at=("confirmed",))
+        return confirmed
+
+    @root_validator(skip_on_failure=True)
+    def confirmed_fields_are_given(cls, values: dict[str, Any]) -> dict[str, Any]:
+        for name in values["confirmed"] or []:
+            value = values[name]
+            if value is None:
+                raise Problem("is confirmed but empty", SENTENCE, at=(name,))
+            if not isinstance(value, str) or not value.strip():
+                raise Problem("must be text or null", FIELD, at=(name,))
+        shown = {name: values[name].strip() for name in values["confirmed"] or []}
+        problem = contact_problem(shown, cls.KIND)
+        if problem:
+            raise Problem(problem, at=())
+        return values
+
+    def shown(self) -> dict[str, str]:
+        """The confirmed fields, the only ones a family is shown."""
+        return {name: getattr(self, name).strip() for name in self.confirmed or []}
+
+
+class ContactPart(SafetyContactPart):
+    """A contact families may be shown (the area's team, SENDIASS, Local Offer), with email."""
+
+    KIND: ClassVar[str] = "contact"
+    NOT_A_MAPPING: ClassVar[Problem] = _mapping_with_only("contact")
+    UNKNOWN: ClassVar[Problem] = NOT_A_MAPPING
+
+    email: Any = None
 
 
 def read_overrides(path: Path, areas: set[str]) -> dict[str, dict[str, dict[str, str]]]:
@@ -100,4 +138,8 @@ def merged(pack_contact: dict[str, str], override: dict[str, str] | None, kind: 
     """A pack's confirmed contact with staff's fields over it, checked again."""
     if not override:
         return pack_contact
-    return check_contact({**pack_contact, **override}, kind, where)
+    contact = {**pack_contact, **override}
+    problem = contact_problem(contact, kind)
+    if problem:
+        raise ContentError(f"{where}: {problem}")
+    return contact

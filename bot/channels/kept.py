@@ -15,15 +15,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select
-
 from bot.channels.rasa_client import RETRY_SECONDS, RasaGateway, RasaReply
 from bot.channels.turn import forget_everywhere
 from bot.names import FORGET_CONVERSATION
 from bot.settings import Settings
 from bot.store import concerns
 from bot.store.db import engine_for, in_thread, unit_of_work
-from bot.store.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +31,7 @@ KEPT_REPLY = "kept_reply"
 def _queue_replies(database_url: str, sender: str, channel: str, texts: list[str]) -> None:
     with unit_of_work(engine_for(database_url)) as session:
         # The newest message still waiting for this person, if it is a reply to a kept one.
-        newest = session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.pseudonym == sender, OutboxMessage.delivered_at.is_(None))
-            .order_by(OutboxMessage.id.desc())
-            .limit(1)
-        ).first()
+        newest = concerns.newest_waiting_message(session, sender)
         previous = newest.text if newest is not None and newest.kind == KEPT_REPLY else None
         for text in texts:
             if text != previous:

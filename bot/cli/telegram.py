@@ -74,7 +74,10 @@ def push_telegram() -> bool:
 
     from bot.channels.telegram import send_waiting
 
-    sent = asyncio.run(send_waiting(get_settings()))
+    settings = get_settings()
+    if not settings.telegram_token:
+        return False
+    sent = asyncio.run(send_waiting(settings))
     if sent is None:
         print("Telegram could not be reached: the messages wait to be sent.", file=sys.stderr)
     return bool(sent)

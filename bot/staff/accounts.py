@@ -16,12 +16,11 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.store import staff_accounts
 from bot.store.models import utcnow
-from bot.store.staff_models import StaffAccount, StaffSession
+from bot.store.staff_models import StaffAccount
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024
@@ -90,9 +89,7 @@ def check_password(password: str) -> str:
 
 def find(session: Session, name: str) -> StaffAccount | None:
     """The account with this name, whatever its case."""
-    return session.scalar(
-        select(StaffAccount).where(func.lower(StaffAccount.username) == name.strip().lower())
-    )
+    return staff_accounts.account_named(session, name)
 
 
 def add_account(session: Session, name: str, password: str) -> StaffMember:
@@ -100,12 +97,9 @@ def add_account(session: Session, name: str, password: str) -> StaffMember:
     check_password(password)
     if find(session, name) is not None:
         raise NameTaken(f"There is already an account called {name}.")
-    account = StaffAccount(username=name, password_hash=HASHER.hash(password), failed_logins=0)
-    try:
-        with session.begin_nested():
-            session.add(account)
-    except IntegrityError as error:  # added by someone else at the same moment
-        raise NameTaken(f"There is already an account called {name}.") from error
+    account = staff_accounts.add_account_row(session, name, HASHER.hash(password))
+    if account is None:  # added by someone else at the same moment
+        raise NameTaken(f"There is already an account called {name}.")
     return member(account)
 
 
@@ -114,15 +108,12 @@ def remove_account(session: Session, name: str) -> bool:
     account = find(session, name)
     if account is None:
         return False
-    session.execute(delete(StaffSession).where(StaffSession.account_id == account.id))
-    session.delete(account)
-    session.flush()
+    staff_accounts.delete_account_and_sessions(session, account)
     return True
 
 
 def list_accounts(session: Session) -> list[StaffMember]:
-    accounts = session.scalars(select(StaffAccount).order_by(func.lower(StaffAccount.username)))
-    return [member(a) for a in accounts]
+    return [member(a) for a in staff_accounts.accounts_by_name(session)]
 
 
 def password_print(password_hash: str) -> str:
@@ -154,12 +145,8 @@ def verify_login(session: Session, name: str, password: str, now: datetime | Non
         _matches(_dummy_hash(), password[:PASSWORD_MAX] if password else "")
         return Login(None)
     if not _matches(account.password_hash, password):
-        account.failed_logins = StaffAccount.failed_logins + 1
-        session.flush()
+        staff_accounts.count_failed_login(session, account)
         return Login(None)
-    if HASHER.check_needs_rehash(account.password_hash):
-        account.password_hash = HASHER.hash(password)
-    account.failed_logins = 0
-    account.last_login_at = now
-    session.flush()
+    rehashed = HASHER.hash(password) if HASHER.check_needs_rehash(account.password_hash) else None
+    staff_accounts.record_login(session, account, now, rehashed)
     return Login(member(account))

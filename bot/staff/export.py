@@ -17,19 +17,18 @@ out as JSON, CSV or XLSX.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.content import ContentError, get_pack
 from bot.names import ANSWER_VALUES, LADDER_PLACES, LADDER_QUESTION, LEVEL_PLACE, ROLES
 from bot.staff.redact import redact
-from bot.store.models import Pledge, Review
+from bot.store.models import Review
 from bot.store.releases import Released, released_comments, released_counts
 from bot.store.retention import UNKNOWN_ROLE
+from bot.store.review_results import names_on_pledges, reviews_by_charter_and_code
 from bot.store.updates import updates_for
 
 ROLE_KEYS = (*ROLES, UNKNOWN_ROLE)
@@ -133,12 +132,8 @@ def suppress_counts(
 def _reviews(
     session: Session, code: str | None, charter: str | None, since: date | None, until: date | None
 ) -> list[Review]:
-    query = select(Review).order_by(Review.charter, Review.code)
-    if code:
-        query = query.where(Review.code == code.strip().upper())
-    if charter:
-        query = query.where(Review.charter == charter)
-    reviews = list(session.scalars(query))
+    wanted_code = code.strip().upper() if code else None
+    reviews = reviews_by_charter_and_code(session, wanted_code, charter or None)
 
     def when(review: Review) -> date:
         if review.held_on:
@@ -158,17 +153,10 @@ def _reviews(
 def _comments(session: Session, commented: tuple[tuple[int, str], ...]) -> list[tuple[str, str]]:
     """(question, redacted words) of a release's comments, without who wrote them."""
     rows = released_comments(session, commented)
-    people = {pseudonym for *_, pseudonym in rows}
-    names: dict[str, list[str]] = defaultdict(list)
-    if people:
-        given = session.execute(
-            select(Pledge.pseudonym, Pledge.first_name, Pledge.representative).where(
-                Pledge.pseudonym.in_(people)
-            )
-        )
-        for pseudonym, first_name, representative in given:
-            names[pseudonym] += [n for n in (first_name, representative) if n]
-    return [(question, redact(words, names[pseudonym])) for question, words, pseudonym in rows]
+    names = names_on_pledges(session, {pseudonym for *_, pseudonym in rows})
+    return [
+        (question, redact(words, names.get(pseudonym, []))) for question, words, pseudonym in rows
+    ]
 
 
 def build_export(

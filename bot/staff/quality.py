@@ -21,16 +21,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.content import CharterPack, ContentError, get_pack, list_packs
-from bot.store.staff_models import QualityAssessment, QualityNextSteps, QualityRating
+from bot.store import quality as stored
 from bot.store.text import clean_text
 
 ORGANISATION_MAX = 200
@@ -264,13 +262,7 @@ def add_assessment(
 ) -> int:
     """Save a checked assessment; its id. One per organisation, charter and date."""
     key = fold(checked.organisation)
-    taken = session.scalar(
-        select(QualityAssessment.id).where(
-            QualityAssessment.organisation_key == key,
-            QualityAssessment.charter == checked.charter,
-            QualityAssessment.assessed_on == checked.assessed_on,
-        )
-    )
+    taken = stored.assessment_on(session, key, checked.charter, checked.assessed_on)
     already = {
         "assessed_on": (
             f"{checked.organisation} already has an assessment on {checked.assessed_on}. "
@@ -279,37 +271,19 @@ def add_assessment(
     }
     if taken is not None:
         raise QualityProblem(already)
-    assessment = QualityAssessment(
+    saved = stored.add_assessment_rows(
+        session,
         charter=checked.charter,
         organisation=checked.organisation,
         organisation_key=key,
         assessed_on=checked.assessed_on,
         staff_account_id=staff_account_id,
-        ratings=[
-            QualityRating(
-                indicator_id=r.indicator_id,
-                score=r.score,
-                going_well=r.going_well,
-                could_be_better=r.could_be_better,
-            )
-            for r in checked.ratings
-        ],
-        next_steps=[
-            QualityNextSteps(
-                principle=s.principle,
-                needs_now=s.needs_now,
-                involves=s.involves,
-                how_coproduced=s.how_coproduced,
-            )
-            for s in checked.next_steps
-        ],
+        ratings=[asdict(rating) for rating in checked.ratings],
+        next_steps=[asdict(steps) for steps in checked.next_steps],
     )
-    session.add(assessment)
-    try:
-        session.flush()
-    except IntegrityError as error:  # the same form sent twice at once
-        raise QualityProblem(already) from error
-    return assessment.id
+    if saved is None:  # the same form sent twice at once
+        raise QualityProblem(already)
+    return saved
 
 
 def save_assessment(

@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.content import ContentError, QualityHeading, get_pack
 from bot.staff.quality import TENTH, band, fold
-from bot.store.staff_models import QualityAssessment, QualityNextSteps, QualityRating
+from bot.store import quality as stored
 
 
 @dataclass(frozen=True)
@@ -60,35 +59,8 @@ def heading_averages(
     session: Session, charter: str, assessment_ids: list[int]
 ) -> dict[tuple[int, str], Average]:
     """Each (assessment, principle)'s average score, summed and counted by the database."""
-    headings = _headings(charter)
-    if not assessment_ids or not headings:
-        return {}
-    heading_of = case(
-        *[
-            (QualityRating.indicator_id.in_([s.id for s in h.statements]), h.principle)
-            for h in headings
-        ],
-        else_=None,
-    )
-    tagged = (
-        select(
-            QualityRating.assessment_id,
-            heading_of.label("principle"),
-            QualityRating.score,
-        )
-        .where(QualityRating.assessment_id.in_(assessment_ids))
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            tagged.c.assessment_id,
-            tagged.c.principle,
-            func.sum(tagged.c.score),
-            func.count(tagged.c.score),
-        )
-        .where(tagged.c.principle.is_not(None))
-        .group_by(tagged.c.assessment_id, tagged.c.principle)
-    )
+    statements = {h.principle: [s.id for s in h.statements] for h in _headings(charter)}
+    rows = stored.heading_score_sums(session, statements, assessment_ids)
     return {(a, p): _average(total, rated) for a, p, total, rated in rows}
 
 
@@ -110,24 +82,7 @@ class OrganisationSummary:
 
 def list_organisations(session: Session) -> list[OrganisationSummary]:
     """Every organisation assessed (per charter): how often, when last, its latest averages."""
-    groups = (
-        select(
-            QualityAssessment.organisation_key.label("key"),
-            QualityAssessment.charter.label("charter"),
-            func.count().label("assessments"),
-            func.max(QualityAssessment.assessed_on).label("latest_on"),
-        )
-        .group_by(QualityAssessment.organisation_key, QualityAssessment.charter)
-        .subquery()
-    )
-    latest = session.execute(
-        select(QualityAssessment, groups.c.assessments).join(
-            groups,
-            (QualityAssessment.organisation_key == groups.c.key)
-            & (QualityAssessment.charter == groups.c.charter)
-            & (QualityAssessment.assessed_on == groups.c.latest_on),
-        )
-    ).all()
+    latest = stored.latest_assessments(session)
     by_charter: dict[str, list[int]] = {}
     for assessment, _count in latest:
         by_charter.setdefault(assessment.charter, []).append(assessment.id)
@@ -232,31 +187,19 @@ def organisation_report(
     key = fold(organisation or "")
     if not key:
         return None
-    charters = session.execute(
-        select(QualityAssessment.charter, func.max(QualityAssessment.assessed_on))
-        .where(QualityAssessment.organisation_key == key)
-        .group_by(QualityAssessment.charter)
-        .order_by(func.max(QualityAssessment.assessed_on).desc(), QualityAssessment.charter)
-    ).all()
-    have = [c for c, _ in charters]
+    have = stored.charters_assessed(session, key)
     if not have or (charter is not None and charter not in have):
         return None
     chosen = charter or have[0]
-    assessments = session.scalars(
-        select(QualityAssessment)
-        .where(QualityAssessment.organisation_key == key, QualityAssessment.charter == chosen)
-        .order_by(QualityAssessment.assessed_on, QualityAssessment.id)
-    ).all()
+    assessments = stored.assessments_of(session, key, chosen)
     ids = [a.id for a in assessments]
     position = {assessment_id: n for n, assessment_id in enumerate(ids)}
     rated: dict[str, list[Rated]] = {}
-    for r in session.scalars(select(QualityRating).where(QualityRating.assessment_id.in_(ids))):
+    for r in stored.ratings_in(session, ids):
         cells = rated.setdefault(r.indicator_id, [NOT_RATED] * len(ids))
         cells[position[r.assessment_id]] = Rated(r.score, r.going_well, r.could_be_better)
     steps: dict[str, list[Steps]] = {}
-    for s in session.scalars(
-        select(QualityNextSteps).where(QualityNextSteps.assessment_id.in_(ids))
-    ):
+    for s in stored.next_steps_in(session, ids):
         column = steps.setdefault(s.principle, [Steps(None, None, None)] * len(ids))
         column[position[s.assessment_id]] = Steps(s.needs_now, s.involves, s.how_coproduced)
     averages = heading_averages(session, chosen, ids)

@@ -13,12 +13,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.staff.accounts import StaffMember, as_utc, member, password_print
+from bot.store import staff_sessions
 from bot.store.models import utcnow
-from bot.store.staff_models import StaffAccount, StaffSession
+from bot.store.staff_accounts import account_with_id
 
 LIFETIME = timedelta(hours=8)
 # How often "last seen" is written while a session is in use.
@@ -32,61 +32,45 @@ def _key(session_id: str) -> str:
 def start(session: Session, account_id: int, now: datetime | None = None) -> str:
     """A new session for the account; the id to put (signed) in the cookie."""
     now = now or utcnow()
-    account = session.get(StaffAccount, account_id)
+    account = account_with_id(session, account_id)
     if account is None:
         raise LookupError(f"No staff account #{account_id}.")
     end_expired(session, now)
     session_id = secrets.token_urlsafe(32)
-    session.add(
-        StaffSession(
-            id=_key(session_id),
-            account_id=account.id,
-            password_print=password_print(account.password_hash),
-            created_at=now,
-            last_seen_at=now,
-        )
+    staff_sessions.add_session(
+        session, _key(session_id), account.id, password_print(account.password_hash), now
     )
-    session.flush()
     return session_id
 
 
 def current(session: Session, session_id: str, now: datetime | None = None) -> StaffMember | None:
     """The account of a session that has not ended; ends it here if its time is up."""
     now = now or utcnow()
-    row = session.get(StaffSession, _key(session_id))
+    row = staff_sessions.session_with_key(session, _key(session_id))
     if row is None or row.ended_at is not None:
         return None
-    account = session.get(StaffAccount, row.account_id)
+    account = account_with_id(session, row.account_id)
     if account is None:
         return None
     expired = as_utc(row.created_at) + LIFETIME <= now
     if expired or row.password_print != password_print(account.password_hash):
-        row.ended_at = now
-        session.flush()
+        staff_sessions.end_session(session, row, now)
         return None
     if now - as_utc(row.last_seen_at) >= SEEN_EVERY:
-        row.last_seen_at = now
-        session.flush()
+        staff_sessions.mark_seen(session, row, now)
     return member(account)
 
 
 def end(session: Session, session_id: str, now: datetime | None = None) -> bool:
     """End one session (logging out); False when it had already ended or never was."""
-    row = session.get(StaffSession, _key(session_id))
+    row = staff_sessions.session_with_key(session, _key(session_id))
     if row is None or row.ended_at is not None:
         return False
-    row.ended_at = now or utcnow()
-    session.flush()
+    staff_sessions.end_session(session, row, now or utcnow())
     return True
 
 
 def end_expired(session: Session, now: datetime | None = None) -> int:
     """End every session older than 8 hours; how many were ended."""
     now = now or utcnow()
-    result = session.execute(
-        update(StaffSession)
-        .where(StaffSession.ended_at.is_(None), StaffSession.created_at <= now - LIFETIME)
-        .values(ended_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
+    return staff_sessions.end_sessions_started_by(session, now - LIFETIME, now)

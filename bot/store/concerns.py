@@ -138,6 +138,16 @@ def take_messages(session: Session, pseudonym: str) -> list[str]:
     return [message.text for message in waiting]
 
 
+def newest_waiting_message(session: Session, pseudonym: str) -> OutboxMessage | None:
+    """The newest message still waiting to reach the person, if any."""
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.pseudonym == pseudonym, OutboxMessage.delivered_at.is_(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
+
+
 def forget_concerns(session: Session, pseudonym: str) -> tuple[int, int]:
     """Delete a person's concerns and waiting messages: (concerns, messages)."""
     no_sync = {"synchronize_session": False}

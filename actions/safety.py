@@ -22,7 +22,6 @@ from actions.review import current_question
 from bot.content import CharterPack, safety_help
 from bot.store import repository, safeguarding
 from bot.store.db import unit_of_work
-from bot.store.models import ReviewResponse
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +32,13 @@ def _where(tracker: Tracker, pack: CharterPack, session: Any) -> str | None:
     if tracker.active_loop_name != "review_form" or response_id is None:
         loop = tracker.active_loop_name
         return f"during {loop.replace('_', ' ')}" if loop else "in the chat, outside a review"
-    response = session.get(ReviewResponse, int(response_id))
-    if response is None:
+    code = repository.review_code_of_response(session, int(response_id))
+    if code is None:
         return None
     answered = set(repository.answered_questions(session, int(response_id)))
     found = current_question(pack, answered)
     question = f", question {found[1]} ({found[0].id})" if found else ""
-    return f"review {response.review.code}{question}"
+    return f"review {code}{question}"
 
 
 class ActionSafeguarding(Action):

@@ -145,10 +145,5 @@ def close_review(session: Session, code: str) -> str | None:
     Its answers stay for the exports.
     """
     from bot.store import repository
-    from bot.store.models import utcnow
 
-    review = repository.find_open_review(session, code)
-    if review is None:
-        return None
-    review.closed_at = utcnow()
-    return review.code
+    return repository.close_open_review(session, code)

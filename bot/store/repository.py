@@ -80,6 +80,21 @@ def find_open_review(session: Session, code: str) -> Review | None:
     return session.scalar(select(Review).where(Review.code == cleaned, Review.closed_at.is_(None)))
 
 
+def close_open_review(session: Session, code: str) -> str | None:
+    """Close the open review with this code; its code, or None when none is open."""
+    review = find_open_review(session, code)
+    if review is None:
+        return None
+    review.closed_at = utcnow()
+    return review.code
+
+
+def review_code_of_response(session: Session, response_id: int) -> str | None:
+    """The code of the review this response belongs to, if the response exists."""
+    response = session.get(ReviewResponse, response_id)
+    return None if response is None else response.review.code
+
+
 def level_of_response(session: Session, response_id: int) -> str | None:
     """The ladder level staff gave the review this response belongs to, if any."""
     return session.scalar(

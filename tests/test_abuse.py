@@ -36,8 +36,9 @@ from bot.store.db import upgrade
 from tests.e2e import ROOT, free_port
 from tests.test_telegram import SECRET, TOKEN, StandInBotApi, serving
 
-# One server for the whole file (with `make test-fast`, on one worker).
-pytestmark = pytest.mark.xdist_group("abuse-server")
+# One server for the whole file, in its own process: in the end-to-end tier
+# (`make test`), not `make test-fast`.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("abuse-server")]
 
 HUGE = 300 * 1024 * 1024  # bytes in each oversized body
 CHUNK = 64 * 1024

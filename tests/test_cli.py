@@ -77,6 +77,7 @@ def test_every_command_has_help(capsys):
     assert "usage: copro" in capsys.readouterr().out
 
 
+@pytest.mark.e2e
 def test_the_chat_server_command_serves_the_page(tmp_path):
     """The exact command `copro run` uses for bot.server starts and serves the chat."""
     import subprocess

@@ -36,6 +36,22 @@ def _kept_messages_in_tmp(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(rasa_client, "Spool", spool)
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch) -> None:
+    """Staff passwords hashed with Argon2 at its lowest cost in tests.
+
+    The real settings take about 0.1 s a hash, paid at every account made and
+    every login; the test of the real settings puts them back.
+    """
+    from argon2 import PasswordHasher
+
+    from bot.staff import accounts
+
+    monkeypatch.setattr(
+        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The real action server and Rasa server, shared by the end-to-end test modules."""

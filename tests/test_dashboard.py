@@ -238,6 +238,7 @@ def test_passwords_are_kept_as_argon2_hashes_and_rehashed_when_the_settings_chan
 ):
     from argon2 import PasswordHasher
 
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher())  # the real settings
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
     with monkeypatch.context() as patched:
         patched.setattr(accounts, "HASHER", weak)

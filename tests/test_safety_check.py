@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 
 import pytest
 
+from bot.cli import main
 from bot.safety import NONE, POSSIBLE, SEVERE, Assessment, default_check
 from bot.safety.triage import answer_to_check
 from tests.e2e import ROOT
@@ -102,16 +104,10 @@ def test_copro_safety_check_prints_one_json_object_a_line():
     assert "suicide-kill-self" in out[0]["cards"]
 
 
-def test_copro_safety_check_explains_when_asked():
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "safety", "check", "--explain"],
-        input="i want to kill myself\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=True,
-    )
-    [out] = [json.loads(line) for line in result.stdout.splitlines()]
+def test_copro_safety_check_explains_when_asked(monkeypatch, capsys):
+    # In this process: the test above runs the command in its own.
+    monkeypatch.setattr(sys, "stdin", io.StringIO("i want to kill myself\n"))
+    assert main(["safety", "check", "--explain"]) == 0
+    [out] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert out["categories"] == ["suicide"] and out["matched"]["suicide-kill-self"]
     assert set(out["thresholds"]) == {"possible", "severe"}

@@ -94,7 +94,7 @@ def hashes(monkeypatch):
             seen["all"] += 1
             seen["most"] = max(seen["most"], seen["running"])
         try:
-            time.sleep(0.05)  # long enough for every request to arrive meanwhile
+            time.sleep(0.15)  # long enough for every request to arrive meanwhile
             return real(password_hash, password)
         finally:
             with lock:

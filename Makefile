@@ -70,8 +70,10 @@ run-production: install $(MODEL) ## Start the production profile: PostgreSQL, Re
 	COPRO_REDIS_URL=$${COPRO_REDIS_URL:-redis://127.0.0.1:6379/1} \
 	$(BIN)/copro run --profile production --rasa-servers $${RASA_SERVERS:-2}
 
+# On two workers: each slow module that starts its own servers is one group
+# (`xdist_group`), so the groups are shared out and each stack starts once.
 test: lint browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 test-fast: lint ## Lint and the tests that need no model, browser or server (about 2.5 minutes)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2 --dist loadgroup

@@ -21,6 +21,18 @@ def _reset_caches() -> None:
     db.engine_for.cache_clear()
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Tests of this machine's PostgreSQL and Redis run on one worker, one at a time.
+
+    They share the database `test` and Redis. With `--dist loadgroup`, a module
+    that starts its own servers names its group too (`xdist_group`), so the
+    workers share out the slow end-to-end modules and start each stack once.
+    """
+    for item in items:
+        if item.get_closest_marker("services") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 @pytest.fixture(autouse=True)
 def _kept_messages_in_tmp(tmp_path, monkeypatch) -> None:
     """Messages kept while Rasa is away go to the test's folder, not var/."""

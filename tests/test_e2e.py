@@ -34,7 +34,7 @@ from bot.store.models import (
 )
 from tests.e2e import MODEL, ROOT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("stack")]
 QUESTIONS = get_pack("wirral").questions
 PARENT = '/inform{"role": "parent_carer"}'
 WITH_US = '/inform{"ladder_place": "doing_with"}'

@@ -24,7 +24,7 @@ from tests.smtp import smtp_server
 from tests.test_e2e import answers_of
 from tests.test_telegram import TOKEN, StandInBotApi, feed, serving
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("stack")]
 DUTY = "duty@council.example"
 SEVERE = "i want to kill myself tonight"
 # A "possible" card's words (a fear, no harm told): the gentle check first.

@@ -27,7 +27,7 @@ from bot.store.models import Answer, Respondent, ReviewResponse
 from tests.e2e import MODEL, ROOT, free_port, wait_for
 from tests.production import Production, running_production, services_missing
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("services")]
 QUESTIONS = get_pack("wirral").questions
 PARENT = '/inform{"role": "parent_carer"}'
 

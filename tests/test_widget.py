@@ -43,7 +43,7 @@ from tests.conftest import in_ci
 from tests.e2e import MODEL, ROOT, free_port, running_stack
 from tests.test_e2e import answers_of
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("widget")]
 
 SECRET = "widget-e2e-secret"
 RESULTS = ROOT / "var" / "results" / "widget"

@@ -34,16 +34,24 @@ def pytest_collection_modifyitems(items) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _kept_messages_in_tmp(tmp_path, monkeypatch) -> None:
-    """Messages kept while Rasa is away go to the test's folder, not var/."""
+def _kept_messages_in_tmp(tmp_path_factory, monkeypatch) -> None:
+    """Messages kept while Rasa is away go to a folder of the test's own, not var/.
+
+    The folder is made only when a test keeps messages (most never do).
+    """
     from bot.channels import rasa_client
     from bot.settings import PROJECT_ROOT
 
     real = rasa_client.Spool
     default = PROJECT_ROOT / "var" / "spool.db"
+    folder: list[Path] = []
 
     def spool(path):
-        return real(tmp_path / "spool.db" if Path(path) == default else path)
+        if Path(path) != default:
+            return real(path)
+        if not folder:
+            folder.append(tmp_path_factory.mktemp("kept"))
+        return real(folder[0] / "spool.db")
 
     monkeypatch.setattr(rasa_client, "Spool", spool)
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from bot.content import lookup_term, quiz_items
-from bot.settings import PROJECT_ROOT
+from tests.project_yaml import project_yaml
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
 # "must" about what a service does to families, where the law only says "have regard to".
 OVERSTATED = re.compile(r"\bmust (follow|listen|work with|give|help|plan)\b", re.IGNORECASE)
 

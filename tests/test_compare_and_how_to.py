@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.learn import EXPLAIN_INTENTS, ActionExplain, ActionSaySimpler
 from bot.content import lookup_term
 from tests.conftest import bot_said, finished, make_tracker
+from tests.project_yaml import project_yaml
 from tests.test_need_help import rendered
 from tests.test_review_actions import answer, ask, saved_answers, start
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
 
 
 def term(text: str, surface: str, value: str) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.concern_ideas import MORE_IDEAS, PAGE_SLOT, idea_pages, principle_matches
@@ -16,10 +15,10 @@ from actions.concerns import (
     ValidateConcernForm,
 )
 from bot.content import get_pack, list_packs
-from bot.settings import PROJECT_ROOT
 from tests.conftest import finished, make_tracker
+from tests.project_yaml import project_yaml
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
 
 
 def answer(

@@ -21,8 +21,9 @@ from actions.need_help import local_help
 from bot.content import ContentError, get_pack, list_packs, loader, safety_help
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.conftest import finished, make_tracker
+from tests.project_yaml import project_yaml
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
 PACKS_DIR = PROJECT_ROOT / "bot" / "content" / "packs"
 AREAS = [pack.id for pack in list_packs()]
 # Responses that point a family to a person.

@@ -11,9 +11,10 @@ import yaml
 from bot.content import ContentError, get_pack, list_packs, load_pack, lookup_term, quiz_items
 from bot.content.loader import parse_pack
 from bot.content.quiz import QUIZ_ANSWERS, parse_quiz
+from tests.project_yaml import project_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-WIRRAL = yaml.safe_load((ROOT / "bot/content/packs/wirral.yml").read_text(encoding="utf-8"))
+WIRRAL = project_yaml("bot/content/packs/wirral.yml")
 
 
 def test_wirral_pack_has_the_reviewing_questions_in_order():
@@ -180,7 +181,7 @@ def test_the_quiz_file_loads_with_every_kind_of_answer():
 # ---- Quality indicators (Wokingham) ----------------------------------------------------------
 
 SEED = ROOT / "bot" / "content" / "charters" / "wokingham.txt"
-WOKINGHAM = yaml.safe_load((ROOT / "bot/content/packs/wokingham.yml").read_text(encoding="utf-8"))
+WOKINGHAM = project_yaml("bot/content/packs/wokingham.yml")
 # The statements of the source's tables ("What should it feel like?"), word for word.
 QUALITY_STATEMENTS = {
     "WELCOME, CARE, RESPECT": [

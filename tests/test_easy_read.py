@@ -18,16 +18,16 @@ from pathlib import Path
 
 import pytest
 import textstat
-import yaml
 
 from bot.content import list_packs, quiz_items
 from bot.content.fields import MAX_WORDS
 from bot.content.glossary import _glossary
 from bot.content.messages import _channel_messages
 from bot.nlp.phrases import GlossaryTermExtractor
+from tests.project_yaml import project_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
 MAX_GRADE = 6.0
 SUBJECT_WORDS = re.compile(
     r"co-?produc\w*|co-?design\w*|consult\w*|participation|charters?|reviews?", re.I

@@ -22,8 +22,9 @@ from bot.settings import PROJECT_ROOT
 from bot.store import repository
 from bot.store.db import unit_of_work
 from tests.conftest import finished, make_tracker
+from tests.project_yaml import project_yaml
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
 FRUSTRATION = "bot_frustration"
 SENDER = "web-leaving-person"
 

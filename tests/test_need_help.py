@@ -23,11 +23,12 @@ from actions.need_help import NEED_HELP, ActionNeedHelp
 from bot.content import ContentError, get_pack, list_packs
 from bot.content.loader import parse_pack
 from tests.conftest import bot_said, finished, make_tracker
+from tests.project_yaml import project_yaml
 from tests.test_easy_read import MAX_GRADE, reading_grade, sentences, unexplained_terms
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-WIRRAL = yaml.safe_load((ROOT / "bot/content/packs/wirral.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
+WIRRAL = project_yaml("bot/content/packs/wirral.yml")
 ROLES = ("young_person", "parent_carer", None)
 
 

@@ -31,10 +31,11 @@ from bot.staff.routes import routes as public_routes
 from bot.store import pledges
 from bot.store.db import unit_of_work
 from tests.conftest import bot_said, finished, make_tracker
+from tests.project_yaml import project_yaml
 from tests.test_pledge_actions import SENDER, pledge_step, read_and_pledge, rows, run
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
 REQUIRED = DOMAIN["forms"]["pledge_form"]["required_slots"]
 AREAS = [pack.id for pack in list_packs()]
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.privacy import ActionForgetMe, ActionShowMyData
 from bot.content import get_pack
 from bot.names import FORGET_CONVERSATION
-from bot.settings import PROJECT_ROOT
 from bot.store import concerns, pledges, repository, safeguarding
 from bot.store.db import unit_of_work
 from bot.store.models import Concern, OutboxMessage, Pledge
 from tests.conftest import finished, make_tracker
+from tests.project_yaml import project_yaml
 
 SENDER = "web-privacy-person"
 
@@ -192,7 +191,7 @@ def test_a_kept_telegram_chat_is_shown_and_forgotten(database):
 
 # ---- What is kept after "forget me" ---------------------------------------------------------
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = project_yaml("domain.yml")
 
 
 def flag_a_message(sender: str = SENDER) -> None:

@@ -158,6 +158,7 @@ def first_meeting_problems(conversation: Conversation) -> list[str]:
 
 @cache
 def _sent(pack_id: str, simple: bool) -> tuple[Conversation, ...]:
+    """Every conversation for one charter and form, run once for the three tests that read it."""
     return tuple(conversations(get_pack(pack_id), simple))
 
 
@@ -166,7 +167,7 @@ def charter_conversations(database, monkeypatch, request):
     pack_id, simple = request.param
     monkeypatch.setenv("COPRO_CHARTER", pack_id)
     get_settings.cache_clear()
-    return conversations(get_pack(pack_id), simple)
+    return _sent(pack_id, simple)
 
 
 CASES = [(pack.id, simple) for pack in list_packs() for simple in (False, True)]

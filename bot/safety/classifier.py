@@ -22,6 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+# Imported here, before spaCy (whose thinc imports TensorFlow when it is
+# installed): skops lists its trusted types by searching every module already
+# loaded, 1.7 s with few loaded and about 6 s once TensorFlow is.
+import skops.io as sio
+
 from bot.safety.dataset import Labelled
 from bot.safety.text import clean, lemma_text
 
@@ -129,8 +134,6 @@ def out_of_fold_scores(x: np.ndarray, labels: np.ndarray, hard: np.ndarray) -> n
 
 def train(examples: Sequence[Labelled], target: Path) -> Thresholds:
     """Fit on every example, choose thresholds by cross-validation, save both to ``target``."""
-    import skops.io as sio
-
     x = rows([e.text for e in examples])
     labels = np.array([e.label for e in examples], dtype=int)
     hard = np.array([not e.source.startswith(EASY_SOURCE) for e in examples])
@@ -148,8 +151,6 @@ class MissingModel(RuntimeError):
 
 def load(source: Path) -> tuple[Callable[[Sequence[str]], np.ndarray], Thresholds]:
     """The saved model as a scoring function, and its thresholds."""
-    import skops.io as sio
-
     model_path, thresholds_path = source / MODEL_FILE, source / THRESHOLDS_FILE
     if not model_path.exists() or not thresholds_path.exists():
         raise MissingModel(f"No risk classifier in {source}: run `copro nlp build`.")

@@ -75,7 +75,7 @@ run-production: install $(MODEL) ## Start the production profile: PostgreSQL, Re
 test: lint browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa stories, end to end)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
-test-fast: lint ## Lint and the tests that need no model, browser or server (about 2.5 minutes)
+test-fast: lint ## Lint and the tests that need no model, browser or server (about 2 minutes)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2 --dist loadgroup
 
 lint: install ## ruff, and the layer contracts (import-linter)

@@ -23,18 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.labelled import read_tsv  # noqa: E402
+
 DATA = ROOT / "bench" / "data" / "intents_heldout.tsv"
 MODEL = ROOT / "models" / "current.tar.gz"
-
-
-def read_set(path: Path) -> list[tuple[str, str]]:
-    """(intent, message) pairs from a tab-separated file; # lines are comments."""
-    pairs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            intent, message = line.split("\t", 1)
-            pairs.append((intent.strip(), message.strip()))
-    return pairs
 
 
 def scores(pairs: list[tuple[str, str]], predicted: list[str]) -> dict[str, dict[str, float]]:
@@ -71,7 +63,7 @@ async def parse_all(model: Path, texts: list[str]) -> list[str]:
 def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     model = Path(sys.argv[1]) if len(sys.argv) > 1 else MODEL
-    pairs = read_set(DATA)
+    pairs = read_tsv(DATA)
     predicted = asyncio.run(parse_all(model, [text for _, text in pairs]))
     table = scores(pairs, predicted)
     macro = sum(row["f1"] for row in table.values()) / len(table)

@@ -38,7 +38,6 @@ class RasaRefused(RasaUnavailable):
     """Rasa answered 503: it could not handle the message (a store or lock was away)."""
 
 
-
 @dataclass(frozen=True)
 class RasaReply:
     """Rasa's replies for the person (text and buttons), and signals for the channel."""

@@ -9,8 +9,7 @@ person's words into its error log. This one:
 - logs only the kind of error, never the message;
 - lets a tracker store failure reach it: Rasa's ``FailSafeTrackerStore``
   would otherwise answer a failed read with a new, empty conversation;
-- checks action server replies with a schema validator built once (Rasa
-  builds and checks it again for every reply).
+- installs faster versions of two of Rasa's slow paths (:mod:`bot.channels.rasa_speed`).
 
 Named in credentials.yml; it keeps the name ``rest`` so the address stays
 ``/webhooks/rest/webhook``. Imported only by the Rasa server process.
@@ -20,16 +19,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
-from typing import Any
 
-from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.tracker_store import FailSafeTrackerStore
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels import rasa_speed
 
 logger = logging.getLogger(__name__)
 
@@ -51,40 +49,6 @@ def make_tracker_store_strict(app: object) -> None:
         store._on_tracker_store_error = _raise_store_error
 
 
-@lru_cache(maxsize=1)
-def _action_result_validator() -> Any:
-    from jsonschema.validators import validator_for
-
-    spec = RemoteAction.action_response_format_spec()
-    return validator_for(spec)(spec)
-
-
-def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    """Rasa's check of an action server's reply, with the validator built once.
-
-    Rasa calls ``jsonschema.validate`` for every reply, which first checks
-    Rasa's own constant schema against the JSON Schema meta-schema: half of a
-    Rasa server's CPU time per message in our benchmark (docs/benchmarks.md).
-    The same validator class and schema, the same errors, without that.
-    """
-    from jsonschema import ValidationError
-
-    try:
-        _action_result_validator().validate(result)
-        return True
-    except ValidationError as error:
-        error.message += (
-            ". Failed to validate Action server response from API, make sure your "
-            "response from the Action endpoint is valid."
-        )
-        raise
-
-
-def speed_up_action_result_checks() -> None:
-    """Install :func:`_validate_action_result` in Rasa (done when this channel loads)."""
-    RemoteAction._validate_action_result = _validate_action_result
-
-
 class SafeRestInput(RestInput):
     """Rasa's REST input with a 503 on failure and no message text in the logs."""
 
@@ -93,7 +57,7 @@ class SafeRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        speed_up_action_result_checks()
+        rasa_speed.install()
         webhook = Blueprint("copro_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

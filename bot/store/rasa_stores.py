@@ -17,6 +17,7 @@ Rasa server process.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,9 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
 logger = logging.getLogger(__name__)
@@ -106,6 +110,68 @@ class StrictSQLTrackerStore(SQLTrackerStore):
             self.engine.url, pool_pre_ping=True, connect_args=connect_args
         )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    # Rasa's own reads and writes build ORM queries and objects for every event;
+    # these do the same work in one plain statement each (about a third of a
+    # Rasa server's time per message went to the store before).
+
+    def _events_since(self, sender_id: str, all_sessions: bool) -> sa.sql.Select:
+        """The conversation's stored events (``data``), oldest first.
+
+        Without ``all_sessions``, only those from its latest session start on, as Rasa reads them.
+        """
+        events = self.SQLEvent.__table__
+        query = sa.select(events.c.data).where(events.c.sender_id == sender_id)
+        if not all_sessions:
+            started = (
+                sa.select(sa.func.max(events.c.timestamp))
+                .where(
+                    events.c.sender_id == sender_id,
+                    events.c.type_name == SessionStarted.type_name,
+                )
+                .scalar_subquery()
+            )
+            query = query.where(sa.or_(events.c.timestamp >= started, started.is_(None)))
+        return query.order_by(events.c.id)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            rows = session.execute(self._events_since(sender_id, fetch_events_from_all_sessions))
+            events = [json.loads(data) for (data,) in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Add the events the store does not hold yet (those after the ones it has)."""
+        await self.stream_events(tracker)
+        table = self.SQLEvent.__table__
+        with self.session_scope() as session:
+            stored = self._events_since(tracker.sender_id, all_sessions=False).subquery()
+            held = session.execute(sa.select(sa.func.count()).select_from(stored)).scalar_one()
+            rows = []
+            for event in list(tracker.events)[held:]:
+                data = event.as_dict()
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": _intent_name(data),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
+                )
+            if rows:
+                session.execute(table.insert(), rows)
+                session.commit()
+
+
+def _intent_name(event: dict[str, Any]) -> str | None:
+    """The intent of a user event's parse data (None for other events)."""
+    return ((event.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
 
 
 class StrictRedisLockStore(RedisLockStore):

@@ -1,4 +1,4 @@
-"""Faster versions of two of Rasa's slow paths, installed in the Rasa server process.
+"""Faster versions of three of Rasa's slow paths, installed in the Rasa server process.
 
 Each does what Rasa does, with the same results and errors, without work Rasa
 repeats for every message (docs/benchmarks.md, "Where a Rasa server's time goes"):
@@ -6,19 +6,25 @@ repeats for every message (docs/benchmarks.md, "Where a Rasa server's time goes"
 - an action server's reply is checked with a JSON Schema validator built once;
   Rasa checks its own constant schema against the meta-schema for every reply;
 - a stored event's class is found by its name in a table; Rasa walks every
-  subclass of ``Event`` for each event of a conversation it reads.
+  subclass of ``Event`` for each event of a conversation it reads;
+- the conversation sent to the action server is written as JSON by orjson
+  (Rasa's ``json.dumps`` of the whole conversation, twice a turn in a form).
 
 :func:`install` is called when the REST channel (``bot.channels.rasa_rest``) loads.
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
+import aiohttp
+import orjson
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 _rasa_resolve_by_type = Event.resolve_by_type
 _event_kinds: dict[str, type[Event]] = {}
@@ -68,7 +74,31 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         raise
 
 
+def _json_text(value: Any) -> str:
+    """``value`` as JSON text: orjson's, or ``json.dumps``'s for what orjson refuses."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError: a type or number orjson does not write
+        return json.dumps(value)
+
+
+def _session(self: EndpointConfig) -> aiohttp.ClientSession:
+    """Rasa's ``EndpointConfig.session``: the same session, writing JSON with :func:`_json_text`."""
+    auth = (
+        aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+        if self.basic_auth
+        else None
+    )
+    return aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        json_serialize=_json_text,
+    )
+
+
 def install() -> None:
     """Put the faster versions in Rasa's place (more than once does no harm)."""
     RemoteAction._validate_action_result = _validate_action_result
+    EndpointConfig.session = _session
     Event.resolve_by_type = staticmethod(_resolve_by_type)

@@ -22,6 +22,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import sqlalchemy as sa
 from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
@@ -139,7 +140,7 @@ class StrictSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             rows = session.execute(self._events_since(sender_id, fetch_events_from_all_sessions))
-            events = [json.loads(data) for (data,) in rows]
+            events = [_json_value(data) for (data,) in rows]
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -167,6 +168,17 @@ class StrictSQLTrackerStore(SQLTrackerStore):
             if rows:
                 session.execute(table.insert(), rows)
                 session.commit()
+
+
+def _json_value(text: str) -> Any:
+    """The value of stored JSON text: orjson's reading, or ``json.loads``'s for what it refuses.
+
+    ``json.dumps`` writes ``NaN`` and ``Infinity``, which orjson does not read.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _intent_name(event: dict[str, Any]) -> str | None:

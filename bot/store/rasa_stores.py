@@ -17,6 +17,7 @@ Rasa server process.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -26,7 +27,7 @@ import orjson
 import sqlalchemy as sa
 from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
@@ -138,9 +139,9 @@ class StrictSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        with self.session_scope() as session:
-            rows = session.execute(self._events_since(sender_id, fetch_events_from_all_sessions))
-            events = [_json_value(data) for (data,) in rows]
+        events = await asyncio.to_thread(
+            self._stored_events, sender_id, fetch_events_from_all_sessions
+        )
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -148,16 +149,28 @@ class StrictSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Add the events the store does not hold yet (those after the ones it has)."""
         await self.stream_events(tracker)
+        await asyncio.to_thread(self._add_new_events, tracker.sender_id, list(tracker.events))
+
+    # The database work runs in a worker thread: Rasa's event loop goes on with
+    # other conversations while this one waits for the database. Rasa's lock on
+    # the conversation keeps its own reads and writes in order.
+
+    def _stored_events(self, sender_id: str, all_sessions: bool) -> list[dict[str, Any]]:
+        with self.session_scope() as session:
+            rows = session.execute(self._events_since(sender_id, all_sessions))
+            return [_json_value(data) for (data,) in rows]
+
+    def _add_new_events(self, sender_id: str, events: list[Event]) -> None:
         table = self.SQLEvent.__table__
         with self.session_scope() as session:
-            stored = self._events_since(tracker.sender_id, all_sessions=False).subquery()
+            stored = self._events_since(sender_id, all_sessions=False).subquery()
             held = session.execute(sa.select(sa.func.count()).select_from(stored)).scalar_one()
             rows = []
-            for event in list(tracker.events)[held:]:
+            for event in events[held:]:
                 data = event.as_dict()
                 rows.append(
                     {
-                        "sender_id": tracker.sender_id,
+                        "sender_id": sender_id,
                         "type_name": event.type_name,
                         "timestamp": data.get("timestamp"),
                         "intent_name": _intent_name(data),

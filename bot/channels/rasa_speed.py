@@ -58,7 +58,7 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
     Rasa calls ``jsonschema.validate`` for every reply, which first checks
     Rasa's own constant schema against the JSON Schema meta-schema: half of a
-    Rasa server's CPU time per message in our benchmark (docs/benchmarks.md).
+    Rasa server's CPU time per message when first measured (docs/deploy.md).
     The same validator class and schema, the same errors, without that.
     """
     from jsonschema import ValidationError

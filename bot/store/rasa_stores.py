@@ -64,6 +64,9 @@ def _timeout(value: Any) -> int:
 class StrictSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store, given one URL, that fails loudly.
 
+    It also reads and saves a conversation with one plain statement each, in a
+    worker thread, with the same rows and trackers as Rasa's (tests/test_rasa_stores.py).
+
     ``url`` is an SQLAlchemy address (``postgresql://user@host:5432/db``).
     """
 

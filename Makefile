@@ -78,8 +78,9 @@ test: lint browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa storie
 test-fast: lint ## Lint and the tests that need no model, browser or server (about 2 minutes)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2 --dist loadgroup
 
-lint: install ## ruff, and the layer contracts (import-linter)
+lint: install ## ruff (checks and formatting), and the layer contracts (import-linter)
 	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/ruff format --check bot actions tests bench
 	$(BIN)/lint-imports
 
 bench-safeguarding: install ## Safety check recall and false alarms into docs/safeguarding.md

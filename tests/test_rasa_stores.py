@@ -32,8 +32,7 @@ from rasa.utils.endpoints import EndpointConfig
 from bot.channels import rasa_speed
 from bot.store.rasa_stores import StrictSQLTrackerStore
 from tests.conftest import in_ci
-
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+from tests.production import POSTGRES, create_databases, drop_databases
 
 DOMAIN = Domain.from_yaml(
     """
@@ -67,31 +66,17 @@ def _turn(at: float, text: str, intent: str, slot_value: object) -> list[Event]:
 
 
 def _databases(kind: str, tmp_path) -> list[str]:
-    """Two empty databases of ``kind``, one for each store (dropped afterwards)."""
+    """Two empty databases of ``kind``, one for each store."""
     if kind == "sqlite":
         return [f"sqlite:///{tmp_path / 'ours.db'}", f"sqlite:///{tmp_path / 'rasas.db'}"]
-    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
     names = [f"copro_rasa_{uuid.uuid4().hex[:10]}" for _ in range(2)]
     try:
-        with admin.connect() as connection:
-            for name in names:
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        create_databases(*names)
     except sa.exc.OperationalError as error:
         if in_ci():
             pytest.fail(f"PostgreSQL must be reachable in CI: {error}")
         pytest.skip(f"PostgreSQL not reachable here: {error}")
-    finally:
-        admin.dispose()
-    return [f"postgresql://postgres@127.0.0.1:5432/{name}" for name in names]
-
-
-def _drop(urls: list[str]) -> None:
-    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        for url in urls:
-            name = sa.engine.make_url(url).database
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    return [str(sa.engine.make_url(POSTGRES).set(database=name)) for name in names]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -111,7 +96,7 @@ def both_stores(request, tmp_path):
     ours.engine.dispose()
     rasas.engine.dispose()
     if request.param == "postgresql":
-        _drop([ours_url, rasas_url])
+        drop_databases(*(sa.engine.make_url(url).database for url in (ours_url, rasas_url)))
 
 
 def _rows(store: SQLTrackerStore) -> list[tuple]:

@@ -165,3 +165,39 @@ def test_diet_is_not_asked_about_a_button_payload(storage):
     assert payload.get(INTENT_RANKING_KEY) == [{"name": "deny", "confidence": 1.0}]
     # Typed words and unknown payloads go to the network (untrained here: no name).
     assert typed.get(INTENT)["name"] is None and unknown.get(INTENT)["name"] is None
+
+
+def test_diet_weighs_in_to_the_power_of_its_weight(storage):
+    examples = [message(f"y{i}", YES, intent="affirm") for i in range(6)]
+    examples += [message(f"n{i}", NO, intent="deny") for i in range(6)]
+    context = ExecutionContext(GraphSchema({}), node_name="weighted")
+    component = BlendedIntentClassifier.create(
+        {"diet_weight": 0.25}, storage, Resource("weighted"), context
+    )
+    component.train(TrainingData(examples))
+    msg = message("nope", NO)
+    msg.set(INTENT_RANKING_KEY, diet_ranking(affirm=0.9, deny=0.1))
+    linear = linear_confidences(component, NO)
+
+    component.process([msg])
+
+    products = {"affirm": 0.9**0.25 * linear["affirm"], "deny": 0.1**0.25 * linear["deny"]}
+    expected = {name: p / sum(products.values()) for name, p in products.items()}
+    ranking = {r["name"]: r["confidence"] for r in msg.get(INTENT_RANKING_KEY)}
+    assert ranking == pytest.approx(expected)
+    # The plain product would have kept DIET's guess; with less say, it is overruled.
+    assert 0.9 * linear["affirm"] > 0.1 * linear["deny"]
+    assert msg.get(INTENT)["name"] == "deny"
+
+
+def test_the_regularisation_strength_comes_from_the_configuration(storage):
+    context = ExecutionContext(GraphSchema({}), node_name="blend")
+    default = BlendedIntentClassifier.create({}, storage, Resource("default"), context)
+    weaker = BlendedIntentClassifier.create({"C": 10.0}, storage, Resource("weaker"), context)
+    assert (default.clf.C, weaker.clf.C) == (1.0, 10.0)
+    examples = [message(f"y{i}", YES, intent="affirm") for i in range(6)]
+    examples += [message(f"n{i}", NO, intent="deny") for i in range(6)]
+    default.train(TrainingData(examples))
+    weaker.train(TrainingData(examples))
+    # Less held back, the fit is surer of the same answer.
+    assert linear_confidences(weaker, NO)["deny"] > linear_confidences(default, NO)["deny"]

@@ -67,17 +67,22 @@ class TypedWordsDIETClassifier(DIETClassifier):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class BlendedIntentClassifier(LogisticRegressionClassifier):
-    """A second opinion on the intent, combined with DIET's.
+    """The intent from a logistic regression, with DIET's opinion weighed in.
 
-    A logistic regression over the same word and character counts DIET sees.
-    The two make different mistakes, mostly on short answers of a word never
-    seen in training ("dreadful", "cheerio"). Their confidences are multiplied
-    and scaled to add up to 1 (the product rule): when both agree the result is
-    as sure as DIET alone, so the fallback and the typed-answer threshold keep
-    their meaning; when they disagree it is less sure, and the person is asked
-    again. Rasa's class gives training and safe storage (skops); this one only
-    changes what `process` does. Whether a message is `safeguarding` is decided
-    after this, by :class:`bot.nlp.components.SafetyIntent`.
+    A logistic regression over the word and character counts DIET sees, and
+    over words and word pairs with negated words marked
+    (:mod:`bot.nlp.features`), which DIET does not see. The two make different
+    mistakes. Their confidences are multiplied, DIET's first raised to the
+    power ``diet_weight`` (less than 1 gives it less say), and scaled to add up
+    to 1: when both are sure of the same intent the result is sure; when they
+    disagree it is less sure, and the person is asked again. On five-fold
+    cross-validation the regression alone was right more often than DIET
+    alone, and the weighted product more often than either; it also let fewer
+    wrong guesses through the typed-answer threshold than the plain product
+    (docs/nlu-report.md). Rasa's class gives training and safe storage (skops);
+    this one sets the regression's strength ``C`` and changes what `process`
+    does. Whether a message is `safeguarding` is decided after this, by
+    :class:`bot.nlp.components.SafetyIntent`.
     """
 
     @staticmethod
@@ -86,7 +91,16 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
             **LogisticRegressionClassifier.get_default_config(),
             # Rasa's 100 steps stop before the fit converges on 30 intents.
             "max_iter": 1000,
+            # Inverse strength of the regularisation (scikit-learn's default 1.0).
+            "C": 1.0,
+            # The power DIET's confidences are raised to before they are multiplied
+            # with the regression's: 1.0 is the plain product, less gives DIET less say.
+            "diet_weight": 1.0,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clf.C = float(self.config["C"])
 
     def _create_X(self, messages: list[Message]) -> Any:  # noqa: N802 - Rasa's name
         """Rasa's features with each count c taken as log(1 + c).
@@ -117,7 +131,10 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
             # DIET names its top ten only: the others were at most its lowest.
             floor = min(diet.values(), default=1.0)
             linear_by_name = dict(zip(self.clf.classes_, linear.tolist(), strict=True))
-            products = {name: diet.get(name, floor) * p for name, p in linear_by_name.items()}
+            weight = float(self.config["diet_weight"])
+            products = {
+                name: diet.get(name, floor) ** weight * p for name, p in linear_by_name.items()
+            }
             total = sum(products.values()) or 1.0
             ranking = sorted(
                 ({"name": name, "confidence": v / total} for name, v in products.items()),

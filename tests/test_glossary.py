@@ -101,6 +101,19 @@ def test_wordless_messages_are_not_guessed(text, intent):
         ("my son has an EHCP", "out_of_scope", "out_of_scope"),
         ("what is the weather", "out_of_scope", "out_of_scope"),
         ("what is an EHCP", "safeguarding", "safeguarding"),
+        # Asking how to get it, or how two words differ, is answered by those intents.
+        ("what are the steps to get an EHCP", "ask_how_to", "ask_how_to"),
+        ("what is an ehc plan and how do i get one", "ask_how_to", "ask_how_to"),
+        ("what is the difference between SEN and SEND", "ask_compare", "ask_compare"),
+        ("is SENDIASS the same as IPSEA", "ask_compare", "ask_compare"),
+        # ...but not when the question only asks what the word is.
+        ("what is an EHCP", "ask_how_to", "ask_jargon"),
+        ("what does SEND mean", "ask_compare", "ask_jargon"),
+        # "mean" that does not ask what a word means.
+        ("his ADHD meds mean he is not hungry at lunch", "out_of_scope", "out_of_scope"),
+        ("ehcp means?", "out_of_scope", "ask_jargon"),
+        ("what ICB stands for", "out_of_scope", "ask_jargon"),
+        ("meaning of EHCP", "greet", "ask_jargon"),
         # A shy ask_jargon guess (0.6 here) is made sure, so no fallback asks again.
         ("what does Ofsted mean?", "ask_jargon", "ask_jargon"),
     ],

@@ -148,9 +148,17 @@ class WordlessMessageClassifier(RuleComponent):
 
 
 ASK_JARGON = "ask_jargon"
-# Topic intents whose own answer explains the word, when the message names the topic
-# ("what is a co-production charter" is ask_charter); otherwise DIET guessed wrong.
+# Intents whose own answer is about the word, when the message says so: it names
+# the topic ("what is a co-production charter" is ask_charter), asks how to get
+# or do it ("what are the steps to get an EHCP" is ask_how_to), or compares two
+# words ("what is the difference between SEN and SEND" is ask_compare).
+# Otherwise the classifiers guessed wrong, and the question is ask_jargon.
 TOPIC_WORDS = {
+    "ask_how_to": re.compile(
+        r"\bhow\b|\bsteps?\b|\bprocess\b|\bapply\b|\bget (one|an?|it)\b|\bstart\b",
+        re.IGNORECASE,
+    ),
+    "ask_compare": re.compile(r"differen|\bsame\b|\bcompare|\bvs\b|\bversus\b", re.IGNORECASE),
     "ask_coproduction": re.compile(r"co-?produc", re.IGNORECASE),
     "ask_codesign": re.compile(r"co-?design", re.IGNORECASE),
     "ask_consultation": re.compile(r"consult", re.IGNORECASE),
@@ -160,7 +168,8 @@ TOPIC_WORDS = {
 _WHAT_IS = re.compile(
     r"^\s*(whats|what's|wats|wots)\b"
     r"|^\s*(what|wat|wot|wht)\b.{0,20}\b(is|are|does|do)\b"
-    r"|\b(mean|means|meaning|stand for|stands for)\b"
+    # "mean" asks only at the end or after "does": "his meds mean he's not hungry" does not.
+    r"|\b(meaning|stand for|stands for)\b|\bmeans?\W*$|\bdoes\b.*\bmean\b"
     r"|^\s*(explain|define|tell me about)\b",
     re.IGNORECASE,
 )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -20,6 +22,8 @@ SEED = 42
 OUT = PROJECT_ROOT / "var" / "results" / "cross-validation"
 REPORT = PROJECT_ROOT / "docs" / "nlu-report.md"
 TARGET = 0.91
+# Folds trained at a time: this machine has two cores.
+WORKERS = 2
 # Written by hand and kept when the report is written again.
 KEPT_SECTION = "## Configurations tried"
 
@@ -61,10 +65,10 @@ def cross_validation_folds(
         )
 
 
-async def held_out_results(count: int) -> list[Any]:
-    """Rasa's evaluation of each fold by the model trained without it.
+async def fold_results(count: int, number: int) -> list[Any]:
+    """Rasa's evaluation of fold ``number`` by the model trained without it.
 
-    Only the held-out folds are run through the models: Rasa's command also
+    Only the held-out fold is run through the model: Rasa's command also
     scores every model on its own training data, a quarter of the time, for a
     figure this report does not use.
     """
@@ -76,25 +80,46 @@ async def held_out_results(count: int) -> list[Any]:
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     data = load_data(str(NLU_DATA))
+    train, held_out = list(cross_validation_folds(data, count))[number]
     results: list[Any] = []
     with TemporaryDirectory() as folder:
-        for number, (train, held_out) in enumerate(cross_validation_folds(data, count), start=1):
-            training_file = Path(folder) / "training_data.yml"
-            RasaYAMLWriter().dump(training_file, train)
-            model = train_nlu(str(CONFIG), str(training_file), folder)
-            processor = Agent.load(model).processor
-            await combine_result(
-                defaultdict(list),
-                defaultdict(lambda: defaultdict(list)),
-                defaultdict(list),
-                processor,
-                TrainingData(training_examples=held_out),
-                results,
-                [],
-                [],
-            )
-            print(f"fold {number} of {count} done", flush=True)
+        training_file = Path(folder) / "training_data.yml"
+        RasaYAMLWriter().dump(training_file, train)
+        model = train_nlu(str(CONFIG), str(training_file), folder)
+        processor = Agent.load(model).processor
+        await combine_result(
+            defaultdict(list),
+            defaultdict(lambda: defaultdict(list)),
+            defaultdict(list),
+            processor,
+            TrainingData(training_examples=held_out),
+            results,
+            [],
+            [],
+        )
+    print(f"fold {number + 1} of {count} done", flush=True)
     return results
+
+
+def run_fold(count: int, number: int) -> list[Any]:
+    """One fold in a worker process of its own."""
+    return asyncio.run(fold_results(count, number))
+
+
+def held_out_results(count: int, workers: int) -> list[Any]:
+    """The held-out results of every fold, in fold order, ``workers`` folds at a time.
+
+    Each fold is trained in a fresh process ("spawn": TensorFlow does not
+    survive a fork). Training DIET keeps both cores busy, but loading,
+    featurizing, the regression's fit and scoring run on one core, so two folds
+    at a time take about a quarter less time than one after another. The
+    results are the same either way: each fold has a fixed seed and its own
+    process.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = pool.map(run_fold, [count] * count, range(count))
+        return [result for part in parts for result in part]
 
 
 def run_cross_validation(count: int) -> float:
@@ -102,7 +127,7 @@ def run_cross_validation(count: int) -> float:
     from rasa.nlu.test import evaluate_intents
 
     started = time.monotonic()
-    results = asyncio.run(held_out_results(count))
+    results = held_out_results(count, WORKERS)
     OUT.mkdir(parents=True, exist_ok=True)
     evaluate_intents(
         results, str(OUT), successes=False, errors=True, disable_plotting=True, report_as_dict=True

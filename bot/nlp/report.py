@@ -107,7 +107,10 @@ async def fold_results(count: int, number: int) -> list[Any]:
 
 
 def run_fold(count: int, number: int) -> list[Any]:
-    """One fold in a worker process of its own."""
+    """One fold in a worker process of its own, TensorFlow set up as `rasa` sets it."""
+    from rasa.utils.tensorflow.environment import setup_tf_environment
+
+    setup_tf_environment()
     return asyncio.run(fold_results(count, number))
 
 

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
-import os
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
 from bot.settings import PROJECT_ROOT
-
-# Read by Rasa when it sets TensorFlow up (rasa.constants names them).
-ENV_CPU_INTER_OP_CONFIG = "TF_INTER_OP_PARALLELISM_THREADS"
-ENV_CPU_INTRA_OP_CONFIG = "TF_INTRA_OP_PARALLELISM_THREADS"
 
 NLU_DATA = PROJECT_ROOT / "nlu_data" / "nlu"
 CONFIG = PROJECT_ROOT / "config.yml"
@@ -27,8 +20,6 @@ SEED = 42
 OUT = PROJECT_ROOT / "var" / "results" / "cross-validation"
 REPORT = PROJECT_ROOT / "docs" / "nlu-report.md"
 TARGET = 0.91
-# Folds trained at a time: this machine has two cores.
-WORKERS = 2
 # Written by hand and kept when the report is written again.
 KEPT_SECTION = "## Configurations tried"
 
@@ -70,10 +61,10 @@ def cross_validation_folds(
         )
 
 
-async def fold_results(count: int, number: int) -> list[Any]:
-    """Rasa's evaluation of fold ``number`` by the model trained without it.
+async def held_out_results(count: int) -> list[Any]:
+    """Rasa's evaluation of each fold by the model trained without it.
 
-    Only the held-out fold is run through the model: Rasa's command also
+    Only the held-out folds are run through the models: Rasa's command also
     scores every model on its own training data, a quarter of the time, for a
     figure this report does not use.
     """
@@ -85,50 +76,25 @@ async def fold_results(count: int, number: int) -> list[Any]:
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     data = load_data(str(NLU_DATA))
-    train, held_out = list(cross_validation_folds(data, count))[number]
     results: list[Any] = []
     with TemporaryDirectory() as folder:
-        training_file = Path(folder) / "training_data.yml"
-        RasaYAMLWriter().dump(training_file, train)
-        model = train_nlu(str(CONFIG), str(training_file), folder)
-        processor = Agent.load(model).processor
-        await combine_result(
-            defaultdict(list),
-            defaultdict(lambda: defaultdict(list)),
-            defaultdict(list),
-            processor,
-            TrainingData(training_examples=held_out),
-            results,
-            [],
-            [],
-        )
-    print(f"fold {number + 1} of {count} done", flush=True)
+        for number, (train, held_out) in enumerate(cross_validation_folds(data, count), start=1):
+            training_file = Path(folder) / "training_data.yml"
+            RasaYAMLWriter().dump(training_file, train)
+            model = train_nlu(str(CONFIG), str(training_file), folder)
+            processor = Agent.load(model).processor
+            await combine_result(
+                defaultdict(list),
+                defaultdict(lambda: defaultdict(list)),
+                defaultdict(list),
+                processor,
+                TrainingData(training_examples=held_out),
+                results,
+                [],
+                [],
+            )
+            print(f"fold {number} of {count} done", flush=True)
     return results
-
-
-def run_fold(count: int, number: int) -> list[Any]:
-    """One fold in a worker process of its own, TensorFlow set up as `rasa` sets it."""
-    from rasa.utils.tensorflow.environment import setup_tf_environment
-
-    setup_tf_environment()
-    return asyncio.run(fold_results(count, number))
-
-
-def held_out_results(count: int, workers: int) -> list[Any]:
-    """The held-out results of every fold, in fold order, ``workers`` folds at a time.
-
-    Each fold is trained in a fresh process ("spawn": TensorFlow does not
-    survive a fork) with TensorFlow on one thread: loading, featurizing, the
-    regression's fit and scoring run on one core anyway, so each fold keeps one
-    core busy instead of two folds fighting over both. Each fold has a fixed
-    seed, so the results do not depend on how the folds are shared out.
-    """
-    os.environ[ENV_CPU_INTER_OP_CONFIG] = "1"
-    os.environ[ENV_CPU_INTRA_OP_CONFIG] = "1"
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = pool.map(run_fold, [count] * count, range(count))
-        return [result for part in parts for result in part]
 
 
 def run_cross_validation(count: int) -> float:
@@ -136,7 +102,7 @@ def run_cross_validation(count: int) -> float:
     from rasa.nlu.test import evaluate_intents
 
     started = time.monotonic()
-    results = held_out_results(count, WORKERS)
+    results = asyncio.run(held_out_results(count))
     OUT.mkdir(parents=True, exist_ok=True)
     evaluate_intents(
         results, str(OUT), successes=False, errors=True, disable_plotting=True, report_as_dict=True

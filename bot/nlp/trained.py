@@ -126,12 +126,12 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
         if not featured:
             return messages
         linear_all = self.clf.predict_proba(self._create_X(featured))
+        weight = float(self.config["diet_weight"])
         for message, linear in zip(featured, linear_all, strict=True):
             diet = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
             # DIET names its top ten only: the others were at most its lowest.
             floor = min(diet.values(), default=1.0)
             linear_by_name = dict(zip(self.clf.classes_, linear.tolist(), strict=True))
-            weight = float(self.config["diet_weight"])
             products = {
                 name: diet.get(name, floor) ** weight * p for name, p in linear_by_name.items()
             }

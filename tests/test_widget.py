@@ -1049,29 +1049,37 @@ def test_when_the_assistant_cannot_answer_a_kind_message_shows_and_the_choices_s
 ):
     watched = new_page(browser)
     page = watched.page
+    failing = False
+
+    def fail(route) -> None:
+        if not failing:
+            route.continue_()
+        elif failure == "no network":
+            route.abort()
+        else:
+            kind = {"messages": [{"text": "Sorry, I can't answer right now 😔", "buttons": []}]}
+            route.fulfill(status=503, json=kind)
+
     try:
+        # Routed from the start, so the browser sends every request by way of the
+        # handler and the failure begins exactly when it is switched on.
+        page.route("**/api/chat", fail)
         load(page, server)
         open_chat(page)
         start_review(page)
         offered = choice_words(page)
         page.locator(".copro-choice-list button", has_text="A bit").focus()
-
-        def fail(route) -> None:
-            if failure == "no network":
-                route.abort()
-            else:
-                kind = {"messages": [{"text": "Sorry, I can't answer right now 😔", "buttons": []}]}
-                route.fulfill(status=503, json=kind)
-
-        page.route("**/api/chat", fail)
+        earlier = len(bot_texts(page))
+        failing = True
         page.keyboard.press("Enter")
         wait_reply(page)
-        assert bot_texts(page)[-1].startswith("Sorry, I can't answer right now 😔")
+        said = bot_texts(page)[earlier:]
+        assert said and said[0].startswith("Sorry, I can't answer right now 😔"), said
         if failure == "no network":  # the widget's own words carry the help line
-            assert "call 999. Childline is free: 0800 1111" in bot_texts(page)[-1]
+            assert "call 999. Childline is free: 0800 1111" in said[0]
         assert choice_words(page) == offered
         assert focused_word(page) == "A bit"  # the same button, and it works again
-        page.unroute("**/api/chat")
+        failing = False
         page.keyboard.press("Enter")
         wait_reply(page)
         assert "tell us more" in bot_texts(page)[-1]

@@ -201,3 +201,58 @@ def test_the_regularisation_strength_comes_from_the_configuration(storage):
     weaker.train(TrainingData(examples))
     # Less held back, the fit is surer of the same answer.
     assert linear_confidences(weaker, NO)["deny"] > linear_confidences(default, NO)["deny"]
+
+
+def with_naive_bayes(storage, name: str = "bayes") -> BlendedIntentClassifier:
+    # "bye" comes with "no" in some goodbyes: naive Bayes and the regression weigh it apart.
+    examples = [message(f"y{i}", YES, intent="affirm") for i in range(6)]
+    examples += [message(f"n{i}", NO, intent="deny") for i in range(6)]
+    examples += [message(f"b{i}", [0, i % 2, 1], intent="goodbye") for i in range(6)]
+    context = ExecutionContext(GraphSchema({}), node_name=name)
+    component = BlendedIntentClassifier.create(
+        {"naive_bayes_weight": 0.5, "naive_bayes_alpha": 0.1}, storage, Resource(name), context
+    )
+    component.train(TrainingData(examples))
+    return component
+
+
+def test_naive_bayes_weighs_in_to_the_power_of_its_weight(storage):
+    component = with_naive_bayes(storage)
+    msg = message("no thanks bye", [0, 1, 1])
+    msg.set(INTENT_RANKING_KEY, diet_ranking(deny=0.5, goodbye=0.3, affirm=0.2))
+    linear = linear_confidences(component, [0, 1, 1])
+    row = component._create_X([message("", [0, 1, 1])])
+    bayes = dict(
+        zip(
+            component.naive_bayes.classes_, component.naive_bayes.predict_proba(row)[0], strict=True
+        )
+    )
+    assert bayes != pytest.approx(linear)  # a second, different opinion
+
+    component.process([msg])
+
+    products = {
+        name: c * linear[name] * bayes[name] ** 0.5
+        for name, c in {"deny": 0.5, "goodbye": 0.3, "affirm": 0.2}.items()
+    }
+    expected = {name: p / sum(products.values()) for name, p in products.items()}
+    assert {r["name"]: r["confidence"] for r in msg.get(INTENT_RANKING_KEY)} == pytest.approx(
+        expected
+    )
+
+
+def test_naive_bayes_is_saved_and_loaded_with_the_regression(storage):
+    trained_one = with_naive_bayes(storage)
+    context = ExecutionContext(GraphSchema({}), node_name="bayes")
+    loaded = BlendedIntentClassifier.load(trained_one.config, storage, Resource("bayes"), context)
+    row = trained_one._create_X([message("", [0, 1, 1])])
+    assert loaded.naive_bayes is not None
+    assert loaded.naive_bayes.predict_proba(row) == pytest.approx(
+        trained_one.naive_bayes.predict_proba(row)
+    )
+
+
+def test_without_a_weight_there_is_no_naive_bayes(trained, storage):
+    assert trained.naive_bayes is None
+    context = ExecutionContext(GraphSchema({}), node_name="blend")
+    assert BlendedIntentClassifier.load({}, storage, Resource("blend"), context).naive_bayes is None

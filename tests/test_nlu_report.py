@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from bot.nlp.report import KEPT_SECTION, kept_section
 
 
@@ -41,3 +43,23 @@ def test_the_folds_are_the_same_each_run_and_each_example_is_held_out_once():
         counts = Counter(e.get("intent") for e in part)
         assert set(counts) == everywhere
         assert abs(len(part) - len(data.intent_examples) / 5) <= len(everywhere)
+
+
+def test_cross_validation_trains_each_fold_without_rasas_cache(monkeypatch, tmp_path):
+    import rasa.nlu.test
+
+    from bot.nlp import report
+
+    monkeypatch.delenv("RASA_MAX_CACHE_SIZE", raising=False)  # restored after the test
+    seen = []
+
+    async def folds(count: int) -> list:
+        seen.append(os.environ.get("RASA_MAX_CACHE_SIZE"))
+        return []
+
+    monkeypatch.setattr(report, "held_out_results", folds)
+    monkeypatch.setattr(rasa.nlu.test, "evaluate_intents", lambda *args, **kwargs: None)
+    monkeypatch.setattr(report, "OUT", tmp_path)
+    report.run_cross_validation(5)
+    # Off: an earlier run's fold models would be restored, not trained.
+    assert seen == ["0"]

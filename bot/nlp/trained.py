@@ -24,6 +24,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.naive_bayes import ComplementNB
 
+logger = logging.getLogger(__name__)
+
 
 def payload_intent(message: Message) -> str | None:
     """The intent a button's payload names ("/affirm"), or None for typed words.
@@ -69,8 +71,6 @@ class TypedWordsDIETClassifier(DIETClassifier):
         super().process(typed)
         return messages
 
-
-logger = logging.getLogger(__name__)
 
 # Stored next to Rasa's file of the regression ("<resource>.skops").
 NAIVE_BAYES_FILE = ".naive_bayes.skops"

@@ -8,6 +8,7 @@ import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
@@ -256,3 +257,25 @@ def test_without_a_weight_there_is_no_naive_bayes(trained, storage):
     assert trained.naive_bayes is None
     context = ExecutionContext(GraphSchema({}), node_name="blend")
     assert BlendedIntentClassifier.load({}, storage, Resource("blend"), context).naive_bayes is None
+
+
+def test_the_matrix_is_rasas_own_in_log_counts(storage):
+    """Stacked per featurizer, the rows and columns are those Rasa builds per message."""
+    messages = []
+    for i, text in enumerate(["yes", "no thanks", "bye now then"]):
+        msg = message(text, [i, 2, 0])
+        msg.add_features(
+            Features(scipy.sparse.coo_matrix([[0, i + 1]]), FEATURE_TYPE_SENTENCE, TEXT, "pairs")
+        )
+        msg.add_features(Features(np.array([[0.5, i]]), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
+        # Word-level features are not part of the matrix.
+        msg.add_features(Features(scipy.sparse.coo_matrix([[7, 7]]), "sequence", TEXT, "pairs"))
+        messages.append(msg)
+    context = ExecutionContext(GraphSchema({}), node_name="blend")
+    component = BlendedIntentClassifier.create({}, storage, Resource("blend"), context)
+
+    ours = component._create_X(messages)
+    rasas = LogisticRegressionClassifier._create_X(component, messages).log1p()
+
+    assert ours.shape == (3, 7)
+    assert ours.toarray() == pytest.approx(rasas.toarray())

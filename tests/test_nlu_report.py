@@ -53,7 +53,7 @@ def test_cross_validation_trains_each_fold_without_rasas_cache(monkeypatch, tmp_
     monkeypatch.delenv("RASA_MAX_CACHE_SIZE", raising=False)  # restored after the test
     seen = []
 
-    async def folds(count: int) -> list:
+    def folds(count: int, workers: int) -> list:
         seen.append(os.environ.get("RASA_MAX_CACHE_SIZE"))
         return []
 
@@ -63,3 +63,11 @@ def test_cross_validation_trains_each_fold_without_rasas_cache(monkeypatch, tmp_
     report.run_cross_validation(5)
     # Off: an earlier run's fold models would be restored, not trained.
     assert seen == ["0"]
+
+
+def test_the_folds_run_side_by_side_and_their_results_come_in_fold_order():
+    from bot.nlp.report import held_out_results
+
+    # `range(number, count)` stands in for a fold's results: in a process of its
+    # own (spawned, so only importable functions), fold 1's first.
+    assert held_out_results(4, workers=2, run_fold=range) == [1, 2, 3, 2, 3, 3]

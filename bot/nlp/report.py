@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import multiprocessing
 import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -62,12 +65,12 @@ def cross_validation_folds(
         )
 
 
-async def held_out_results(count: int) -> list[Any]:
-    """Rasa's evaluation of each fold by the model trained without it.
+def fold_results(number: int, count: int) -> list[Any]:
+    """Rasa's evaluation of fold ``number`` (from 1) by the model trained without it.
 
-    Only the held-out folds are run through the models: Rasa's command also
-    scores every model on its own training data, a quarter of the time, for a
-    figure this report does not use.
+    Only the held-out fold is run through the model: Rasa's command also scores
+    every model on its own training data, a quarter of the time, for a figure
+    this report does not use.
     """
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
@@ -76,15 +79,16 @@ async def held_out_results(count: int) -> list[Any]:
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    data = load_data(str(NLU_DATA))
+    folds = cross_validation_folds(load_data(str(NLU_DATA)), count)
+    train, held_out = next(itertools.islice(folds, number - 1, None))
     results: list[Any] = []
     with TemporaryDirectory() as folder:
-        for number, (train, held_out) in enumerate(cross_validation_folds(data, count), start=1):
-            training_file = Path(folder) / "training_data.yml"
-            RasaYAMLWriter().dump(training_file, train)
-            model = train_nlu(str(CONFIG), str(training_file), folder)
-            processor = Agent.load(model).processor
-            await combine_result(
+        training_file = Path(folder) / "training_data.yml"
+        RasaYAMLWriter().dump(training_file, train)
+        model = train_nlu(str(CONFIG), str(training_file), folder)
+        processor = Agent.load(model).processor
+        asyncio.run(
+            combine_result(
                 defaultdict(list),
                 defaultdict(lambda: defaultdict(list)),
                 defaultdict(list),
@@ -94,8 +98,25 @@ async def held_out_results(count: int) -> list[Any]:
                 [],
                 [],
             )
-            print(f"fold {number} of {count} done", flush=True)
+        )
+    print(f"fold {number} of {count} done", flush=True)
     return results
+
+
+def held_out_results(
+    count: int, workers: int, run_fold: Callable[[int, int], list[Any]] = fold_results
+) -> list[Any]:
+    """Each fold's evaluation, ``workers`` folds at a time, in the order of the folds.
+
+    Each fold runs in a process of its own: much of a fold's time (featurizing,
+    the regression, scoring message by message) uses one core. On two cores two
+    folds side by side took 5.3 minutes, one alone 4.2. Each fold trains with
+    the fixed seeds of ``config.yml`` whichever fold runs beside it.
+    """
+    context = multiprocessing.get_context("spawn")  # a fresh TensorFlow in each
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = pool.map(run_fold, range(1, count + 1), itertools.repeat(count))
+        return [result for part in parts for result in part]
 
 
 def run_cross_validation(count: int) -> float:
@@ -108,9 +129,9 @@ def run_cross_validation(count: int) -> float:
     from rasa.engine.caching import CACHE_SIZE_ENV
     from rasa.nlu.test import evaluate_intents
 
-    os.environ[CACHE_SIZE_ENV] = "0"  # the largest size of the cache, in MB
+    os.environ[CACHE_SIZE_ENV] = "0"  # the largest size of the cache, in MB; the folds' too
     started = time.monotonic()
-    results = asyncio.run(held_out_results(count))
+    results = held_out_results(count, workers=min(count, os.cpu_count() or 1))
     OUT.mkdir(parents=True, exist_ok=True)
     evaluate_intents(
         results, str(OUT), successes=False, errors=True, disable_plotting=True, report_as_dict=True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -19,12 +20,26 @@ from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.naive_bayes import ComplementNB
 
 logger = logging.getLogger(__name__)
+
+
+def _sentence_features(message: Message) -> list[Any]:
+    """A message's sentence-level feature rows for its text, as Rasa orders them."""
+    text = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+    return [scipy.sparse.csr_matrix(f.features) for f in text if f.is_sparse()] + [
+        scipy.sparse.csr_matrix(f.features) for f in text if f.is_dense()
+    ]
 
 
 def payload_intent(message: Message) -> str | None:
@@ -105,6 +120,9 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
             **LogisticRegressionClassifier.get_default_config(),
             # Rasa's 100 steps stop before the fit converges on 30 intents.
             "max_iter": 1000,
+            # Newton steps reach the same fit as Rasa's lbfgs (confidences within
+            # 0.0002) in about 20 steps instead of 270: 24 s against 33 s here.
+            "solver": "newton-cg",
             # Inverse strength of the regularisation (scikit-learn's default 1.0).
             "C": 1.0,
             # The power DIET's confidences are raised to before they are multiplied
@@ -168,13 +186,20 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
         return component
 
     def _create_X(self, messages: list[Message]) -> Any:  # noqa: N802 - Rasa's name
-        """Rasa's features with each count c taken as log(1 + c).
+        """Rasa's matrix of sentence features, each count c taken as log(1 + c).
 
         On raw counts (a long message has many letter groups) the fit needed about
         720 steps; on log counts about 250, three times faster to train, with the
-        same held-out score.
+        same held-out score. Rasa builds the matrix message by message, joining
+        each message's word-level features too and throwing them away (18 of a
+        fold's 80 seconds here); this stacks each featurizer's sentence rows
+        once, in the same column order: sparse, then dense.
         """
-        return super()._create_X(messages).log1p()
+        layouts = [_sentence_features(m) for m in messages]
+        if not layouts or any(len(x) != len(layouts[0]) for x in layouts):
+            return super()._create_X(messages).log1p()
+        columns = [scipy.sparse.vstack(blocks) for blocks in zip(*layouts, strict=True)]
+        return scipy.sparse.hstack(columns, format="csr").log1p()
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not hasattr(self.clf, "classes_"):

@@ -196,7 +196,7 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
         once, in the same column order: sparse, then dense.
         """
         layouts = [_sentence_features(m) for m in messages]
-        if not layouts or any(len(x) != len(layouts[0]) for x in layouts):
+        if not layouts or not layouts[0] or any(len(x) != len(layouts[0]) for x in layouts):
             return super()._create_X(messages).log1p()
         columns = [scipy.sparse.vstack(blocks) for blocks in zip(*layouts, strict=True)]
         return scipy.sparse.hstack(columns, format="csr").log1p()

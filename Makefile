@@ -18,7 +18,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install browser run test test-fast train validate lint clean cross-validate bench-safeguarding bench-export run-production bench-latency
+.PHONY: help install browser run test test-fast train validate lint clean cross-validate bench-safeguarding bench-export run-production bench-latency bench-model-load
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -76,7 +76,7 @@ test: lint browser $(MODEL) ## Run the whole test suite (lint, unit, Rasa storie
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 test-fast: lint ## Lint and the tests that need no model, browser or server (about 2 minutes)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services" -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not services and not model" -n 2 --dist loadgroup
 
 lint: install ## ruff (checks and formatting), and the layer contracts (import-linter)
 	$(BIN)/ruff check bot actions tests bench
@@ -91,6 +91,9 @@ bench-export: install ## Export speed on SQLite and PostgreSQL into docs/benchma
 
 bench-latency: install browser $(MODEL) ## Latency, throughput, memory, training time into docs/benchmarks.md
 	$(BIN)/python bench/latency.py
+
+bench-model-load: install $(MODEL) ## Model loading time, Rasa's way and restored, into docs/benchmarks.md
+	$(BIN)/python bench/model_load.py
 
 cross-validate: install ## 5-fold NLU cross-validation into docs/nlu-report.md
 	$(BIN)/python -m bot.nlp.report

@@ -22,13 +22,13 @@ from sqlalchemy import create_engine, insert, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.report import write_section  # noqa: E402
 from bot.content import get_pack  # noqa: E402
 from bot.staff.export import build_export  # noqa: E402
 from bot.staff.export_files import export_csv, export_json, export_xlsx  # noqa: E402
 from bot.store.db import engine_for, unit_of_work, upgrade  # noqa: E402
 from bot.store.models import Answer, Respondent, Review, ReviewResponse, utcnow  # noqa: E402
 
-REPORT = ROOT / "docs" / "benchmarks.md"
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 # (reviews, people per review): the last is 2,000 reviews and 1,008,000 answers.
 SIZES = ((20, 50), (400, 250), (2000, 72))
@@ -199,12 +199,7 @@ def main() -> int:
         *rows,
         "",
     ]
-    old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n\n"
-    start = old.find("## Exports")
-    if start >= 0:
-        end = old.find("\n## ", start + 1)
-        old = old[:start] + old[end + 1 :] if end >= 0 else old[:start]
-    REPORT.write_text(old.rstrip("\n") + "\n\n" + "\n".join(section), encoding="utf-8")
+    write_section("## Exports", section)
     return 0
 
 

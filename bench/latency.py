@@ -31,11 +31,11 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.report import write_section  # noqa: E402
 from bot.cli import service_env, stop_processes  # noqa: E402
 from tests.e2e import free_port, wait_for  # noqa: E402
 from tests.production import running_production, services_missing  # noqa: E402
 
-REPORT = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Conversations"
 RASA = str(Path(sys.executable).parent / "rasa")
 PARENT = '/inform{"role": "parent_carer"}'
@@ -283,15 +283,6 @@ def section(bare: dict, ours: dict, ours2: dict, our_train: float) -> list[str]:
     return lines
 
 
-def write(lines: list[str]) -> None:
-    old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n\n"
-    start = old.find(SECTION)
-    if start >= 0:
-        end = old.find("\n## ", start + 1)
-        old = old[:start] + old[end + 1 :] if end >= 0 else old[:start]
-    REPORT.write_text(old.rstrip("\n") + "\n\n" + "\n".join(lines), encoding="utf-8")
-
-
 def main() -> int:
     missing = services_missing()
     if missing:
@@ -304,7 +295,7 @@ def main() -> int:
         ours2 = measure_ours(folder, 2, LEVELS)
         our_train = train_ours(folder)
         print(f"training: floor {bare['train_seconds']:.0f} s, ours {our_train:.0f} s")
-    write(section(bare, ours, ours2, our_train))
+    write_section(SECTION, section(bare, ours, ours2, our_train))
     return 0
 
 

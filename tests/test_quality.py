@@ -107,7 +107,9 @@ def test_an_assessment_is_saved_and_read_back(database):
     assert report.headings[1].averages[0] == quality_sums.Average(None, 0)
 
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+# Two days ahead, not one: the cases are made when the tests are collected, and
+# a run that passes midnight would see "tomorrow" become today.
+A_FUTURE_DAY = (date.today() + timedelta(days=2)).isoformat()
 
 
 @pytest.mark.parametrize(
@@ -116,7 +118,7 @@ TOMORROW = (date.today() + timedelta(days=1)).isoformat()
         ({"organisation": "   "}, "organisation", "Give the name of the organisation"),
         ({"organisation": "x" * 201}, "organisation", "keep it to 200 characters"),
         ({"organisation": "Two\nlines"}, "organisation", "on one line"),
-        ({"assessed_on": TOMORROW}, "assessed_on", "cannot be in the future"),
+        ({"assessed_on": A_FUTURE_DAY}, "assessed_on", "cannot be in the future"),
         ({"assessed_on": "20/11/2025"}, "assessed_on", "a date like 2026-11-20"),
         ({"assessed_on": "2025-02-30"}, "assessed_on", "a date like 2026-11-20"),
         ({"assessed_on": ""}, "assessed_on", "a date like 2026-11-20"),
@@ -165,7 +167,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_saved(
 
 def test_every_bad_field_is_named_at_once(database):
     with pytest.raises(quality.QualityProblem) as refused:
-        save("", TOMORROW, scores({WELCOME[0]: "11", VALUED[2]: "x", TIMELY[6]: 4}))
+        save("", A_FUTURE_DAY, scores({WELCOME[0]: "11", VALUED[2]: "x", TIMELY[6]: 4}))
     assert list(refused.value.problems) == [
         "organisation",
         "assessed_on",
@@ -467,7 +469,7 @@ def test_the_form_round_trip_saves_and_shows_the_report(staff):
     "fields,field,words",
     [
         ({"organisation": "   "}, "organisation", "Give the name of the organisation"),
-        ({"assessed_on": TOMORROW}, "assessed_on", "cannot be in the future"),
+        ({"assessed_on": A_FUTURE_DAY}, "assessed_on", "cannot be in the future"),
         ({"assessed_on": "not a date"}, "assessed_on", "a date like 2026-11-20"),
         ({f"score-{VALUED[1]}": "11"}, f"score-{VALUED[1]}", "from 0 to 10"),
         ({f"score-{VALUED[1]}": "-1"}, f"score-{VALUED[1]}", "from 0 to 10"),

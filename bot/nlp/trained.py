@@ -31,6 +31,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.naive_bayes import ComplementNB
 
+from bot.nlp.restore import RestoredDIET
+
 logger = logging.getLogger(__name__)
 
 
@@ -70,7 +72,12 @@ class TypedWordsDIETClassifier(DIETClassifier):
     Most messages in a review are button presses: running the network on them
     cost a Rasa server a tenth of its time per message. The payload's intent is
     set here (sure), so the components after this see what the handler will set.
+    Its network is loaded without a training step (:mod:`bot.nlp.restore`).
     """
+
+    @staticmethod
+    def model_class() -> type[RestoredDIET]:
+        return RestoredDIET
 
     def process(self, messages: list[Message]) -> list[Message]:
         known = set(self.index_label_id_mapping.values())

@@ -70,7 +70,7 @@ def _load_one(way: str, out: Path) -> None:
             weights[f"{name}/{index}/{variable.name}"] = variable.numpy()
     np.savez(out / f"{way}.npz", **weights)
 
-    examples = load_data(str(ROOT / "nlu_data")).intent_examples[::10]
+    examples = load_data(str(ROOT / "nlu_data" / "nlu")).intent_examples[::10]
 
     async def rankings() -> list:
         parsed = [await agent.parse_message(example.get("text")) for example in examples]

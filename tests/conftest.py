@@ -10,6 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Before any test module brings in TensorFlow: skops lists its trusted types by
+# searching every loaded module, about 4 s more in each worker once TensorFlow
+# is loaded (see bot/safety/classifier.py).
+import skops.io  # noqa: F401
 from rasa_sdk import Tracker
 
 from bot.settings import get_settings

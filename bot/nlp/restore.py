@@ -6,8 +6,9 @@ step into a graph: on this project's model that was most of a Rasa server's
 start. Here the network is run forward once on the same example, eagerly,
 which makes the same variables, and the saved weights are read into them by
 name: the same numbers (bench/model_load.py compares every weight and intent
-ranking). Loading DIET took 21 s and now takes 4, TED 12 s and now 4, both
-with the prediction graph traced as Rasa does (docs/benchmarks.md). The
+ranking). On two cores, loading DIET took 21 to 27 s and now takes 4 to 6,
+TED 12 to 18 s and now about 4 to 5, both with the prediction graph traced as
+Rasa does (docs/benchmarks.md). The
 optimizer's saved state is not read; only further training needs it, and
 fine-tuning keeps Rasa's own way.
 

@@ -121,10 +121,8 @@ def main() -> int:
         return statistics.median(values)
 
     networks = sorted(times["rasa"][0]["networks"])
-    rows = [
-        f"| {label} | {median('rasa'):.1f} | {median('restored'):.1f} |"
-        for label in ["the whole model (`Agent.load`)"]
-    ] + [
+    whole = f"| the whole model (`Agent.load`) | {median('rasa'):.1f} | {median('restored'):.1f} |"
+    rows = [whole] + [
         f"| {network.removeprefix('Restored')} network | {median('rasa', network):.1f} "
         f"| {median('restored', network):.1f} |"
         for network in networks

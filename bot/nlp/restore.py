@@ -8,9 +8,8 @@ which makes the same variables, and the saved weights are read into them by
 name: the same numbers (bench/model_load.py compares every weight and intent
 ranking). On two cores, loading DIET took 21 to 27 s and now takes 4 to 6,
 TED 12 to 18 s and now about 4 to 5, both with the prediction graph traced as
-Rasa does (docs/benchmarks.md). The
-optimizer's saved state is not read; only further training needs it, and
-fine-tuning keeps Rasa's own way.
+Rasa does (docs/benchmarks.md). The optimizer's saved state is not read; only
+further training needs it, and fine-tuning keeps Rasa's own way.
 
 If the weights cannot be restored this way, Rasa's own way is used and a
 warning is logged: a failed restore must never leave an untrained network (Rasa
@@ -83,24 +82,25 @@ class _RestoredWithoutTraining:
         *args: Any,
         **kwargs: Any,
     ) -> RasaModel:
-        rasa_load = super().load  # type: ignore[misc]
-        if finetune_mode:
-            return rasa_load(
-                model_file_name, model_data_example, predict_data_example, True, *args, **kwargs
-            )
-        try:
-            return restore(
-                cls, model_file_name, model_data_example, predict_data_example, *args, **kwargs
-            )
-        except Exception:
-            logger.warning(
-                "The %s weights could not be restored directly; loading them Rasa's way.",
-                cls.__name__,
-                exc_info=True,
-            )
-            return rasa_load(
-                model_file_name, model_data_example, predict_data_example, False, *args, **kwargs
-            )
+        if not finetune_mode:
+            try:
+                return restore(
+                    cls, model_file_name, model_data_example, predict_data_example, *args, **kwargs
+                )
+            except Exception:
+                logger.warning(
+                    "The %s weights could not be restored directly; loading them Rasa's way.",
+                    cls.__name__,
+                    exc_info=True,
+                )
+        return super().load(  # type: ignore[misc]
+            model_file_name,
+            model_data_example,
+            predict_data_example,
+            finetune_mode,
+            *args,
+            **kwargs,
+        )
 
 
 class RestoredDIET(_RestoredWithoutTraining, DIET):
